@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger as PinoLogger } from 'pino';
+import { AppModule } from './app.module';
+import { ProblemFilter } from './common/errors/problem.filter';
+import { mountOpenApi } from './common/http/openapi';
+import { JsonLogger } from './common/logging/logger';
+import { requestContext } from './common/logging/request-context';
+import { createValidationPipe } from './common/validation/validation';
+import type { AppConfigShape } from './config/config';
+
+/** JSON bodies are small; documents come as multipart with their own limit. */
+const JSON_BODY_LIMIT = 5 * 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * Builds the application (not yet listening): the same wiring for `serve`,
+ * the e2e tests and the benchmarks.
+ */
+export async function createApp(
+  config: AppConfigShape,
+  rootLogger: PinoLogger,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: rootLogger.child({ context: 'http' }),
+    trustProxy: config.trustProxy,
+    bodyLimit: JSON_BODY_LIMIT,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    requestContext.run({ requestId: String(request.id) }, done);
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new JsonLogger(rootLogger),
+    bufferLogs: false,
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, credentials: true });
+  app.enableShutdownHooks();
+  mountOpenApi(app);
+  Logger.flush();
+  return app;
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { unauthorized } from '../common/errors/problem';
+import type { AccessTokenPayload, AuthUser } from './auth-user';
+import { SessionsRepository } from './sessions.repository';
+import { PAT_PREFIX, sha256Hex } from './token-crypto';
+import { TokensRepository } from './tokens.repository';
+
+/** lastSeenAt / lastUsedAt are written at most this often, not on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * Turns a bearer credential into the caller, with every check a credential
+ * must pass: signature and expiry, a live (unrevoked, unexpired) session or
+ * token, an active user, and a password version that has not moved on. HTTP
+ * (through the passport strategy) and the Socket.IO handshake both use it.
+ */
+@Injectable()
+export class AuthenticationService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly sessions: SessionsRepository,
+    private readonly tokens: TokensRepository,
+  ) {}
+
+  async authenticateBearer(credential: string): Promise<AuthUser> {
+    if (credential.startsWith(PAT_PREFIX)) return this.authenticatePersonalToken(credential);
+    let payload: AccessTokenPayload;
+    try {
+      payload = await this.jwt.verifyAsync<AccessTokenPayload>(credential, { algorithms: ['HS256'] });
+    } catch {
+      throw unauthorized('The access token is invalid or expired');
+    }
+    return this.authenticateAccessPayload(payload);
+  }
+
+  async authenticateAccessPayload(payload: Partial<AccessTokenPayload>): Promise<AuthUser> {
+    if (
+      typeof payload.sub !== 'string' ||
+      typeof payload.sid !== 'string' ||
+      typeof payload.pv !== 'number'
+    ) {
+      throw unauthorized('The access token is invalid or expired');
+    }
+    const found = await this.sessions.findWithUser(payload.sub, payload.sid);
+    const now = new Date();
+    if (
+      !found ||
+      found.session.revokedAt ||
+      found.session.expiresAt <= now ||
+      !found.user.isActive ||
+      found.user.passwordVersion !== payload.pv
+    ) {
+      throw unauthorized('The access token is no longer valid');
+    }
+    if (now.getTime() - found.session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      await this.sessions.touch(found.session.id, now);
+    }
+    const { user } = found;
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      role: user.role,
+      sessionId: found.session.id,
+      tokenId: null,
+      scopes: null,
+    };
+  }
+
+  async authenticatePersonalToken(token: string): Promise<AuthUser> {
+    const found = await this.tokens.findByHashWithUser(sha256Hex(token));
+    const now = new Date();
+    if (
+      !found ||
+      found.token.revokedAt ||
+      (found.token.expiresAt && found.token.expiresAt <= now) ||
+      !found.user.isActive ||
+      found.user.passwordVersion !== found.token.passwordVersion
+    ) {
+      throw unauthorized('The personal access token is invalid, expired or revoked');
+    }
+    const lastUsed = found.token.lastUsedAt?.getTime() ?? 0;
+    if (now.getTime() - lastUsed > TOUCH_INTERVAL_MS) await this.tokens.markUsed(found.token.id, now);
+    const { user } = found;
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      role: user.role,
+      sessionId: null,
+      tokenId: found.token.id,
+      scopes: found.token.scopes,
+    };
+  }
+}

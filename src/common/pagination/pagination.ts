@@ -1,0 +1,100 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { badRequest } from '../errors/problem';
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from a previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+interface KeysetCursor {
+  t: string;
+  id: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify({ t: createdAt.toISOString(), id } satisfies KeysetCursor)).toString(
+    'base64url',
+  );
+}
+
+export function decodeCursor(cursor: string): KeysetCursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<KeysetCursor>;
+    if (
+      typeof parsed.t === 'string' &&
+      typeof parsed.id === 'string' &&
+      !Number.isNaN(Date.parse(parsed.t)) &&
+      /^[0-9a-f-]{36}$/i.test(parsed.id)
+    ) {
+      return { t: parsed.t, id: parsed.id };
+    }
+  } catch {
+    // falls through to the problem below
+  }
+  throw badRequest('cursor is not a valid cursor', [
+    { field: 'cursor', message: 'cursor is not a valid cursor' },
+  ]);
+}
+
+export type SortDirection = 'newest' | 'oldest';
+
+/**
+ * Keyset pagination on `(created_at, id)`: each page costs one index range
+ * scan whatever the table size. Fetches one row more than asked to know
+ * whether a next page exists.
+ */
+export async function paginate<E extends ObjectLiteral & { id: string }>(
+  qb: SelectQueryBuilder<E>,
+  page: PageQueryDto,
+  options: { createdAtColumn?: string; direction?: SortDirection } = {},
+): Promise<Page<E>> {
+  const alias = qb.alias;
+  const column = `${alias}.${options.createdAtColumn ?? 'createdAt'}`;
+  const idColumn = `${alias}.id`;
+  const newest = (options.direction ?? 'newest') === 'newest';
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  if (page.cursor) {
+    const c = decodeCursor(page.cursor);
+    qb.andWhere(`(${column}, ${idColumn}) ${newest ? '<' : '>'} (:cursorT, :cursorId)`, {
+      cursorT: c.t,
+      cursorId: c.id,
+    });
+  }
+  const order = newest ? 'DESC' : 'ASC';
+  const rows = await qb
+    .orderBy(column, order)
+    .addOrderBy(idColumn, order)
+    .take(limit + 1)
+    .getMany();
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1] as (E & Record<string, unknown>) | undefined;
+  const createdKey = options.createdAtColumn ?? 'createdAt';
+  const nextCursor = rows.length > limit && last ? encodeCursor(last[createdKey] as Date, last.id) : null;
+  return { items, nextCursor };
+}
+
+export const mapPage = <E, R>(page: Page<E>, map: (e: E) => R): Page<R> => ({
+  items: page.items.map(map),
+  nextCursor: page.nextCursor,
+});
