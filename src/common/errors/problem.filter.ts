@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toOpenAiError } from './openai-error';
 import { toProblem } from './to-problem';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -41,12 +42,13 @@ export function sendProblem(
     reply.raw.end();
     return;
   }
-  const custom = (request as FastifyRequest & { problemRenderer?: (b: typeof body) => unknown })
-    .problemRenderer;
   reply.headers(headers).status(body.status);
-  if (custom) {
-    reply.type('application/json').send(custom(body));
+  if (isOpenAiPath(instance)) {
+    // OpenAI clients read errors in OpenAI's shape, so the /v1 gateway answers in it.
+    reply.type('application/json').send(toOpenAiError(body));
     return;
   }
   reply.type(PROBLEM_CONTENT_TYPE).send(body);
 }
+
+const isOpenAiPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/');
