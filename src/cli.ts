@@ -93,12 +93,19 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
+function isExpectedFailure(err: unknown): boolean {
+  const status = (err as { getStatus?: () => number }).getStatus?.();
+  return typeof status === 'number' && status < 500;
+}
+
 run(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    // Configuration and rule violations are the user's to fix: their message is enough.
+    if (err instanceof ConfigError || isExpectedFailure(err))
+      process.stderr.write(`${(err as Error).message}\n`);
     else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
