@@ -5,6 +5,7 @@ import { AppConfigShape } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { UsersModule } from './users/users.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
@@ -20,6 +21,7 @@ export class AppModule {
         RedisModule,
         DatabaseModule,
         HealthModule,
+        MetricsModule,
         UsersModule,
         AuthModule,
         WorkspacesModule,
