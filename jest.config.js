@@ -14,6 +14,7 @@ module.exports = {
     [`node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+  globalSetup: '<rootDir>/test/global-setup.ts',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30000,
 };
