@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { createSecretKey, KeyObject } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { unauthorized } from '../common/errors/problem';
+import { AppConfig } from '../config/app-config';
 import type { AccessTokenPayload, AuthUser } from './auth-user';
 import { SessionsRepository } from './sessions.repository';
 import { PAT_PREFIX, sha256Hex } from './token-crypto';
@@ -17,17 +19,30 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 @Injectable()
 export class AuthenticationService {
+  /**
+   * The access-token secret as a KeyObject: given the string, jsonwebtoken tries (and fails)
+   * to parse it as a PEM public key on every verification, which costs far more than the HMAC.
+   */
+  private readonly verificationKey: KeyObject;
+
   constructor(
+    @Inject(AppConfig) config: AppConfig,
     private readonly jwt: JwtService,
     private readonly sessions: SessionsRepository,
     private readonly tokens: TokensRepository,
-  ) {}
+  ) {
+    this.verificationKey = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
+  }
 
   async authenticateBearer(credential: string): Promise<AuthUser> {
     if (credential.startsWith(PAT_PREFIX)) return this.authenticatePersonalToken(credential);
     let payload: AccessTokenPayload;
     try {
-      payload = await this.jwt.verifyAsync<AccessTokenPayload>(credential, { algorithms: ['HS256'] });
+      payload = await this.jwt.verifyAsync<AccessTokenPayload>(credential, {
+        algorithms: ['HS256'],
+        // jsonwebtoken accepts a KeyObject; @nestjs/jwt's option typings only name string | Buffer.
+        secret: this.verificationKey as unknown as Buffer,
+      });
     } catch {
       throw unauthorized('The access token is invalid or expired');
     }

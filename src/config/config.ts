@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 /** Thrown when the environment is invalid: start-up stops with this one line. */
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+    // One line, whatever the offending value holds.
+    super(`Invalid configuration: ${variable} ${problem}`.replace(/[\r\n]+/g, '\\n'));
     this.name = 'ConfigError';
   }
 }
@@ -90,6 +91,26 @@ function list(env: Env, name: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** Browser origins (`https://app.example.com[:port]`), as CORS compares them: no path, no trailing slash. */
+function origins(env: Env, name: string): string[] {
+  return list(env, name).map((raw) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = null;
+    }
+    const originOnly = url && url.pathname === '/' && !url.search && !url.hash && !url.username;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !originOnly) {
+      throw new ConfigError(
+        name,
+        `must be comma-separated http(s) origins like https://app.example.com (got "${raw}")`,
+      );
+    }
+    return url.origin;
+  });
 }
 
 function httpUrl(env: Env, name: string): string | undefined {
@@ -203,7 +224,7 @@ export function loadConfig(env: Env = process.env): AppConfigShape {
     llmTimeoutMs: int(env, 'LLM_TIMEOUT_MS', 60000, 100, 3_600_000),
     llmAllowPrivateUrls: bool(env, 'LLM_ALLOW_PRIVATE_URLS', !isProduction),
     llmEgressAllowlist: list(env, 'LLM_EGRESS_ALLOWLIST'),
-    corsOrigins: list(env, 'CORS_ORIGINS'),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     logLevel,
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 25000, 0, 3_600_000),

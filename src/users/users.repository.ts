@@ -45,7 +45,10 @@ export class UsersRepository {
     changes: Partial<Pick<UserEntity, 'isActive' | 'role' | 'displayName' | 'passwordHash'>>,
     em?: EntityManager,
   ): Promise<void> {
-    await this.on(em).update({ id }, changes);
+    // An empty PATCH changes nothing; TypeORM refuses an UPDATE without values.
+    const values = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    if (Object.keys(values).length === 0) return;
+    await this.on(em).update({ id }, values);
   }
 
   /** Bumps passwordVersion in the same statement that stores the hash: every earlier token dies with it. */

@@ -32,6 +32,9 @@ interface KeysetCursor {
 
 export const DEFAULT_PAGE_SIZE = 20;
 
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify({ t: createdAt.toISOString(), id } satisfies KeysetCursor)).toString(
     'base64url',
@@ -40,14 +43,22 @@ export function encodeCursor(createdAt: Date, id: string): string {
 
 export function decodeCursor(cursor: string): KeysetCursor {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<KeysetCursor>;
+    const parsed = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    ) as Partial<KeysetCursor> | null;
+    // Only what encodeCursor writes: an ISO timestamp that round-trips and a
+    // UUID. Whatever Date.parse accepts but PostgreSQL does not ("1",
+    // "+010000-…") must answer 400, not reach the query as a 500.
+    const t = typeof parsed?.t === 'string' ? parsed.t : '';
+    const time = new Date(t);
     if (
-      typeof parsed.t === 'string' &&
-      typeof parsed.id === 'string' &&
-      !Number.isNaN(Date.parse(parsed.t)) &&
-      /^[0-9a-f-]{36}$/i.test(parsed.id)
+      ISO_TIMESTAMP.test(t) &&
+      !Number.isNaN(time.getTime()) &&
+      time.toISOString() === t &&
+      typeof parsed?.id === 'string' &&
+      UUID.test(parsed.id)
     ) {
-      return { t: parsed.t, id: parsed.id };
+      return { t, id: parsed.id };
     }
   } catch {
     // falls through to the problem below
