@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../../src/app.factory';
@@ -22,7 +24,14 @@ export interface TestApp {
  * run was given (DATABASE_URL / REDIS_URL, as CI sets them for PostgreSQL)
  * or, with nothing set, an in-memory PGlite of this test file's own.
  */
-export async function bootApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function bootApp(
+  env: Record<string, string> = {},
+  options: {
+    imports?: NonNullable<DynamicModule['imports']>;
+    /** Where log lines go (e.g. a capturing stream); stdout otherwise. */
+    logSink?: DestinationStream;
+  } = {},
+): Promise<TestApp> {
   const dataDir = join(tmpdir(), `threadline-test-${randomUUID()}`);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -37,7 +46,7 @@ export async function bootApp(env: Record<string, string> = {}): Promise<TestApp
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const app = await createApp(config, createRootLogger(config.logLevel));
+  const app = await createApp(config, createRootLogger(config.logLevel, options.logSink), options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

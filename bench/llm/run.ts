@@ -1,0 +1,249 @@
+/**
+ * LLM gateway overhead benchmark, run by hand (not part of `npm test`):
+ *
+ *   npx ts-node --transpile-only bench/llm/run.ts [options]
+ *
+ * Streams chat completions with the official `openai` client, N at a time,
+ * once straight to an OpenAI fake and once through Threadline's
+ * `/v1/chat/completions` (personal access token, model `<service>/<model>`)
+ * to the same fake, and compares time to first delta (TTFD) and total time.
+ * The fake and the app each run in their own child process; the modes
+ * alternate (direct, gateway, direct, gateway…) so drift hits both.
+ *
+ * Options: --concurrency N (50), --streams N (per worker per round, 10),
+ *   --rounds N (3), --deltas N (20), --inter MS (10, between upstream deltas).
+ * Environment: BENCH_APP_NODE_ARGS (extra node flags for the app, e.g.
+ *   "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_DATABASE_URL (the app's database; default pglite://memory,
+ *   e.g. postgres://postgres@127.0.0.1:5432/tl_bench_llm, which is dropped and recreated).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import OpenAI from 'openai';
+import { Client } from 'pg';
+
+const ROOT = resolve(__dirname, '../..');
+const UPSTREAM_KEY = 'sk-bench-upstream';
+
+const option = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const CONCURRENCY = option('concurrency', 50);
+const STREAMS = option('streams', 10);
+const ROUNDS = option('rounds', 3);
+const DELTAS = option('deltas', 20);
+const INTER_MS = option('inter', 10);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'pglite://memory';
+
+interface Sample {
+  ttfd: number;
+  total: number;
+}
+
+function child(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+async function firstLine(proc: ChildProcess): Promise<string> {
+  return new Promise((resolveLine, reject) => {
+    let buffer = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const nl = buffer.indexOf('\n');
+      if (nl >= 0) resolveLine(buffer.slice(0, nl));
+    });
+    proc.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the app did not become healthy');
+}
+
+async function resetDatabase(): Promise<void> {
+  if (!DATABASE_URL.startsWith('postgres')) return;
+  const url = new URL(DATABASE_URL);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.href });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+}
+
+async function json(res: Response): Promise<Record<string, unknown>> {
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A user, a personal access token, a service pointing at the fake and its model. */
+async function provision(appUrl: string, fakeUrl: string): Promise<{ token: string; model: string }> {
+  const post = (path: string, body: object, token?: string) =>
+    fetch(`${appUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    }).then(json);
+  const reg = await post('/api/auth/register', {
+    email: `bench-${Date.now()}@example.test`,
+    password: 'bench password 1',
+  });
+  const access = reg.accessToken as string;
+  const pat = await post('/api/auth/tokens', { name: 'bench', scopes: ['llm:invoke'] }, access);
+  const service = await post(
+    '/api/llm/services',
+    { name: 'fake', provider: 'openai', baseUrl: fakeUrl, apiKey: UPSTREAM_KEY },
+    access,
+  );
+  await post(`/api/llm/services/${service.id as string}/models`, { name: 'gpt-fake' }, access);
+  return { token: pat.token as string, model: 'fake/gpt-fake' };
+}
+
+async function oneStream(client: OpenAI, model: string): Promise<Sample> {
+  const started = performance.now();
+  let ttfd = -1;
+  let text = '';
+  const stream = await client.chat.completions.create({
+    model,
+    messages: [{ role: 'user', content: 'benchmark me' }],
+    stream: true,
+  });
+  for await (const chunk of stream) {
+    const delta = chunk.choices[0]?.delta.content;
+    if (delta) {
+      if (ttfd < 0) ttfd = performance.now() - started;
+      text += delta;
+    }
+  }
+  if (text.split(' ').length - 1 !== DELTAS) throw new Error(`incomplete stream: ${text.length} chars`);
+  return { ttfd, total: performance.now() - started };
+}
+
+async function runMode(client: OpenAI, model: string, streams: number): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = 0; i < streams; i++) samples.push(await oneStream(client, model));
+    }),
+  );
+  return samples;
+}
+
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+function summary(samples: Sample[]) {
+  const ttfd = samples.map((s) => s.ttfd).sort((a, b) => a - b);
+  const total = samples.map((s) => s.total).sort((a, b) => a - b);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    n: samples.length,
+    ttfd: {
+      p50: percentile(ttfd, 50),
+      p90: percentile(ttfd, 90),
+      p99: percentile(ttfd, 99),
+      mean: mean(ttfd),
+    },
+    total: {
+      p50: percentile(total, 50),
+      p90: percentile(total, 90),
+      p99: percentile(total, 99),
+      mean: mean(total),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  await resetDatabase();
+  const fake = child(
+    ['bench/llm/fake-server.ts', '--deltas', String(DELTAS), '--inter', String(INTER_MS)],
+    {},
+  );
+  const { url: fakeUrl, port: fakePort } = JSON.parse(await firstLine(fake)) as { url: string; port: number };
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tl-bench-llm-'));
+  const app = child(
+    ['src/cli.ts', 'serve'],
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LLM_EGRESS_ALLOWLIST: `127.0.0.1:${fakePort}`,
+      LOG_LEVEL: 'warn',
+    },
+    process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean),
+  );
+  const appUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(appUrl);
+    const { token, model } = await provision(appUrl, fakeUrl);
+    const direct = new OpenAI({ apiKey: UPSTREAM_KEY, baseURL: fakeUrl, maxRetries: 0 });
+    const gateway = new OpenAI({ apiKey: token, baseURL: `${appUrl}/v1`, maxRetries: 0 });
+
+    // Warm-up: JIT, connection pools, keep-alive sockets on every hop.
+    await runMode(direct, 'gpt-fake', 2);
+    await runMode(gateway, model, 2);
+
+    const results: { direct: Sample[]; gateway: Sample[] } = { direct: [], gateway: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      results.direct.push(...(await runMode(direct, 'gpt-fake', STREAMS)));
+      results.gateway.push(...(await runMode(gateway, model, STREAMS)));
+      process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
+    }
+    const d = summary(results.direct);
+    const g = summary(results.gateway);
+    const row = (label: string, key: 'ttfd' | 'total', p: 'p50' | 'p90' | 'p99' | 'mean') =>
+      `| ${label} ${p} | ${d[key][p].toFixed(2)} | ${g[key][p].toFixed(2)} | ${(g[key][p] - d[key][p]).toFixed(2)} | ${(g[key][p] / d[key][p]).toFixed(2)}× |`;
+    const lines = [
+      `database: ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, concurrency ${CONCURRENCY}, ${d.n} streams per mode, ${DELTAS} deltas ${INTER_MS} ms apart`,
+      '',
+      '| metric (ms) | direct | gateway | gateway − direct | ratio |',
+      '| --- | --- | --- | --- | --- |',
+      ...(['p50', 'p90', 'p99', 'mean'] as const).map((p) => row('TTFD', 'ttfd', p)),
+      ...(['p50', 'p90', 'p99', 'mean'] as const).map((p) => row('total', 'total', p)),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    app.kill('SIGTERM');
+    fake.kill('SIGTERM');
+    await new Promise((r) => app.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

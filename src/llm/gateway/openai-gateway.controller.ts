@@ -1,0 +1,67 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthUser } from '../../auth/auth-user';
+import { CurrentUser, RequireScope } from '../../auth/decorators/auth.decorators';
+import { toOpenAiError } from '../../common/errors/openai-error';
+import { abortOnClientClose, SseWriter } from '../../common/http/sse';
+import { streamProblem } from '../invoke-sse';
+import { ChatCompletionRequestDto } from './chat-completion-request.dto';
+import { GatewayStreamItem, OpenAiGatewayService } from './openai-gateway.service';
+import type { OpenAiModelList } from './openai-wire';
+
+/**
+ * OpenAI-compatible endpoint: any OpenAI client pointed at `<host>/v1` with a
+ * personal access token (scope `llm:invoke`) or an access token works
+ * unchanged. Errors come in OpenAI's shape (the global filter does that for /v1).
+ */
+@ApiTags('openai-gateway')
+@ApiBearerAuth()
+@RequireScope('llm:invoke')
+@Controller('v1')
+export class OpenAiGatewayController {
+  constructor(private readonly gateway: OpenAiGatewayService) {}
+
+  @Get('models')
+  @ApiOkResponse({ description: 'OpenAI model list; ids are <serviceName>/<modelName>' })
+  models(@CurrentUser() me: AuthUser): Promise<OpenAiModelList> {
+    return this.gateway.listModels(me.id);
+  }
+
+  /** The reply is written by hand: a chat.completion, or chat.completion.chunk events ending in [DONE]. */
+  @Post('chat/completions')
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({ description: 'OpenAI chat.completion, or chat.completion.chunk Server-Sent Events' })
+  async chatCompletions(
+    @CurrentUser() me: AuthUser,
+    @Body() body: ChatCompletionRequestDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const signal = abortOnClientClose(reply);
+    if (body.stream) {
+      await sendChunkStream(reply, request, await this.gateway.openStream(me.id, body, signal));
+      return;
+    }
+    reply.status(200).send(await this.gateway.complete(me.id, body, signal));
+  }
+}
+
+/** OpenAI's streaming format: `data: <chunk>` events, `data: [DONE]`; a mid-stream failure is `data: {"error":…}`. */
+async function sendChunkStream(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  items: AsyncIterable<GatewayStreamItem>,
+): Promise<void> {
+  const sse = SseWriter.open(reply);
+  try {
+    for await (const item of items) {
+      if (sse.closed) break;
+      await sse.send({ data: item });
+    }
+  } catch (err) {
+    await sse.send({ data: toOpenAiError(streamProblem(err, request)) });
+  } finally {
+    sse.end();
+  }
+}

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { badRequest, ProblemException } from '../../common/errors/problem';
+import { LlmInvocationService, UsableModel } from '../llm-invocation.service';
+import type { ChatMessage, ChatParams, ChatStreamEvent, ChatUsage } from '../providers/provider-adapter';
+import { ChatCompletionRequestDto, GatewayContent } from './chat-completion-request.dto';
+import type {
+  OpenAiChatCompletion,
+  OpenAiChatCompletionChunk,
+  OpenAiModelList,
+  OpenAiUsage,
+} from './openai-wire';
+
+/** OpenAI's model list is not paginated; this bounds ours. */
+const MAX_LISTED_MODELS = 1000;
+const MAX_STOP_SEQUENCES = 4;
+
+/** What the gateway streams: chunk objects, then the `[DONE]` sentinel. */
+export type GatewayStreamItem = OpenAiChatCompletionChunk | '[DONE]';
+
+/**
+ * The OpenAI-compatible face of the LLM module: model ids are
+ * `<serviceName>/<modelName>`, requests and answers are OpenAI's wire objects,
+ * and the calls go through the same invocation rules as `/api/llm/invoke`.
+ */
+@Injectable()
+export class OpenAiGatewayService {
+  constructor(private readonly invocations: LlmInvocationService) {}
+
+  async listModels(userId: string): Promise<OpenAiModelList> {
+    const models = await this.invocations.listAllUsableModels(userId, MAX_LISTED_MODELS);
+    return {
+      object: 'list',
+      data: models.map((m) => ({
+        id: `${m.service.name}/${m.name}`,
+        object: 'model',
+        created: Math.floor(m.createdAt.getTime() / 1000),
+        owned_by: m.service.ownerId === null ? 'threadline' : 'user',
+      })),
+    };
+  }
+
+  async complete(
+    userId: string,
+    body: ChatCompletionRequestDto,
+    signal: AbortSignal,
+  ): Promise<OpenAiChatCompletion> {
+    const model = await this.resolveModel(userId, body.model);
+    const completion = await this.invocations.completeWith(model, toParams(model, body), signal);
+    return {
+      id: completionId(),
+      object: 'chat.completion',
+      created: nowSeconds(),
+      model: body.model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: completion.content, refusal: null },
+          finish_reason: completion.finishReason ?? 'stop',
+          logprobs: null,
+        },
+      ],
+      usage: toOpenAiUsage(completion.usage),
+    };
+  }
+
+  /** Resolves once the provider accepted the request; errors before that are plain HTTP errors. */
+  async openStream(
+    userId: string,
+    body: ChatCompletionRequestDto,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<GatewayStreamItem>> {
+    const model = await this.resolveModel(userId, body.model);
+    const events = await this.invocations.openStreamWith(model, toParams(model, body), signal);
+    return toChunks(events, body.model, body.stream_options?.include_usage === true);
+  }
+
+  private async resolveModel(userId: string, name: string): Promise<UsableModel> {
+    const model = await this.invocations.findUsableModelByName(userId, name);
+    if (!model) {
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'Not Found', {
+        detail: `The model '${name}' does not exist or you do not have access to it`,
+        errors: [
+          { field: 'model', message: 'unknown model; use <serviceName>/<modelName> from GET /v1/models' },
+        ],
+      });
+    }
+    return model;
+  }
+}
+
+async function* toChunks(
+  events: AsyncIterable<ChatStreamEvent>,
+  model: string,
+  includeUsage: boolean,
+): AsyncGenerator<GatewayStreamItem> {
+  const id = completionId();
+  const created = nowSeconds();
+  const chunk = (
+    delta: OpenAiChatCompletionChunk['choices'][number]['delta'],
+    finishReason: string | null,
+  ): OpenAiChatCompletionChunk => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+    ...(includeUsage ? { usage: null } : {}),
+  });
+
+  yield chunk({ role: 'assistant', content: '' }, null);
+  for await (const event of events) {
+    if (event.type === 'delta') {
+      yield chunk({ content: event.text }, null);
+      continue;
+    }
+    yield chunk({}, event.completion.finishReason ?? 'stop');
+    if (includeUsage) {
+      yield {
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        choices: [],
+        usage: toOpenAiUsage(event.completion.usage),
+      };
+    }
+  }
+  yield '[DONE]';
+}
+
+function toParams(model: UsableModel, body: ChatCompletionRequestDto): ChatParams {
+  const stop = body.stop === undefined ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
+  if (stop && stop.length > MAX_STOP_SEQUENCES) {
+    throw badRequest(`stop takes at most ${MAX_STOP_SEQUENCES} sequences`, [
+      { field: 'stop', message: `at most ${MAX_STOP_SEQUENCES} sequences` },
+    ]);
+  }
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  return {
+    model: model.name,
+    messages: body.messages.map((m): ChatMessage => ({
+      role: m.role === 'developer' ? 'system' : m.role,
+      content: textOf(m.content),
+    })),
+    ...(body.temperature !== undefined ? { temperature: body.temperature } : {}),
+    ...(body.top_p !== undefined ? { topP: body.top_p } : {}),
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(stop ? { stop } : {}),
+  };
+}
+
+const textOf = (content: GatewayContent): string =>
+  typeof content === 'string' ? content : content.map((part) => part.text).join('');
+
+const toOpenAiUsage = (u: ChatUsage): OpenAiUsage => ({
+  prompt_tokens: u.promptTokens,
+  completion_tokens: u.completionTokens,
+  total_tokens: u.totalTokens,
+});
+
+const completionId = (): string => `chatcmpl-${randomBytes(12).toString('base64url')}`;
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);

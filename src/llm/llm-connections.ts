@@ -1,0 +1,139 @@
+import { promises as dns } from 'node:dns';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ProblemException, badRequest } from '../common/errors/problem';
+import { SecretBox, SecretBoxError } from '../common/crypto/secret-box';
+import { AppConfig } from '../config/app-config';
+import { readAuthRefSecret } from './auth-ref';
+import {
+  checkUrlSyntax,
+  createGuardedFetch,
+  EgressPolicy,
+  EgressRefusedError,
+  HostLookup,
+  resolveAndCheck,
+} from './egress/egress-guard';
+import type { LlmServiceEntity } from './llm-service.entity';
+import { createAnthropicAdapter } from './providers/anthropic.adapter';
+import { createOpenAiAdapter } from './providers/openai.adapter';
+import type { LlmProviderAdapter } from './providers/provider-adapter';
+
+/** A save must not hang on a slow resolver; the call-time check resolves again anyway. */
+const SAVE_LOOKUP_TIMEOUT_MS = 3000;
+
+/** The sealed key of a service is bound to its row: a value copied to another row does not open. */
+export const apiKeyAssociatedData = (serviceId: string): string => `llm_services.api_key:${serviceId}`;
+
+export interface ServiceConnection {
+  adapter: LlmProviderAdapter;
+  /** The credential in use, so error messages can be scrubbed of it. */
+  secret: string | null;
+}
+
+/**
+ * Everything about reaching a provider that is not business rules: the egress
+ * policy (at save and at call time), the key box, and building a provider
+ * adapter for a service with the guarded fetch.
+ */
+@Injectable()
+export class LlmConnections {
+  private readonly policy: EgressPolicy;
+  /** One guarded fetch for the process, so pinned connections are reused across calls. */
+  private readonly guardedFetch: typeof fetch;
+  readonly keys: SecretBox;
+
+  constructor(@Inject(AppConfig) private readonly config: AppConfig) {
+    this.policy = { allowPrivate: config.llmAllowPrivateUrls, allowlist: config.llmEgressAllowlist };
+    this.guardedFetch = createGuardedFetch(this.policy);
+    this.keys = new SecretBox([config.encryptionKey]);
+  }
+
+  get timeoutMs(): number {
+    return this.config.llmTimeoutMs;
+  }
+
+  /**
+   * Save-time check of a base URL: syntax (scheme, credentials, loopback names,
+   * literal addresses in every notation) and every address the name resolves
+   * to. A name that does not resolve right now is accepted: the call-time
+   * guard resolves and checks again before every connection.
+   */
+  async checkBaseUrl(baseUrl: string): Promise<void> {
+    try {
+      const url = checkUrlSyntax(baseUrl, this.policy);
+      await resolveAndCheck(url, this.policy, lookupWithTimeout);
+    } catch (err) {
+      if (err instanceof EgressRefusedError) {
+        throw badRequest(`baseUrl is not allowed: ${err.reason}`, [
+          { field: 'baseUrl', message: `baseUrl is not allowed: ${err.reason}` },
+        ]);
+      }
+      if (err instanceof LookupFailedError) return;
+      throw err;
+    }
+  }
+
+  sealApiKey(serviceId: string, apiKey: string): string {
+    return this.keys.seal(apiKey, apiKeyAssociatedData(serviceId));
+  }
+
+  connect(service: LlmServiceEntity): ServiceConnection {
+    const secret = this.credentialOf(service);
+    const conn = {
+      provider: service.provider,
+      baseUrl: service.baseUrl,
+      apiKey: secret,
+      fetch: this.guardedFetch,
+      timeoutMs: this.config.llmTimeoutMs,
+    };
+    switch (service.provider) {
+      case 'openai':
+      case 'openai-compatible':
+        return { adapter: createOpenAiAdapter(conn), secret };
+      case 'anthropic':
+        if (secret === null) throw credentialsUnavailable();
+        return { adapter: createAnthropicAdapter(conn), secret };
+    }
+  }
+
+  private credentialOf(service: LlmServiceEntity): string | null {
+    if (service.apiKeyEncrypted) {
+      try {
+        return this.keys.open(service.apiKeyEncrypted, apiKeyAssociatedData(service.id));
+      } catch (err) {
+        if (err instanceof SecretBoxError) throw credentialsUnavailable();
+        throw err;
+      }
+    }
+    if (service.authRef) {
+      const value = readAuthRefSecret(service.authRef);
+      if (value === null) throw credentialsUnavailable();
+      return value;
+    }
+    return null;
+  }
+}
+
+/** The stored key cannot be opened (ENCRYPTION_KEY changed) or the authRef variable is unset. */
+const credentialsUnavailable = (): ProblemException =>
+  new ProblemException(HttpStatus.BAD_GATEWAY, 'Bad Gateway', {
+    detail:
+      "The service's credentials are not available on this server; ask its owner to set the API key again",
+  });
+
+class LookupFailedError extends Error {}
+
+const lookupWithTimeout: HostLookup = async (hostname) => {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      dns.lookup(hostname, { all: true }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LookupFailedError('lookup timed out')), SAVE_LOOKUP_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (err) {
+    throw err instanceof LookupFailedError ? err : new LookupFailedError('lookup failed');
+  } finally {
+    clearTimeout(timer);
+  }
+};

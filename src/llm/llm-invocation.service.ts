@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { badRequest, notFound, ProblemException } from '../common/errors/problem';
+import { LlmConnections } from './llm-connections';
+import type { LlmModelEntity } from './llm-model.entity';
+import { LlmModelsRepository } from './llm-models.repository';
+import type { LlmServiceEntity } from './llm-service.entity';
+import type { ChatCompletion, ChatMessage, ChatParams, ChatStreamEvent } from './providers/provider-adapter';
+import {
+  isRetryableConnectionError,
+  toUpstreamProblem,
+  UpstreamTimeoutError,
+} from './providers/upstream-errors';
+
+/** A chat request against one of the user's usable models. */
+export interface InvokeInput {
+  modelId: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export type UsableModel = LlmModelEntity & { service: LlmServiceEntity };
+
+/**
+ * Calls models. Owns the rules every caller (REST invoke, the /v1 gateway,
+ * the `llm` action, chats) shares: the user may only use own and global
+ * models; one retry on a failed connection and none otherwise; a watchdog
+ * that gives up when the provider stays silent longer than LLM_TIMEOUT_MS
+ * (before the first byte or between two stream events); upstream errors
+ * become 502 / 504 / 429 problems.
+ */
+@Injectable()
+export class LlmInvocationService {
+  constructor(
+    private readonly models: LlmModelsRepository,
+    private readonly connections: LlmConnections,
+  ) {}
+
+  async getUsableModel(userId: string, modelId: string): Promise<UsableModel> {
+    const model = await this.models.findUsable(userId, modelId);
+    if (!model?.service) throw notFound('LLM model');
+    return model as UsableModel;
+  }
+
+  /** `<serviceName>/<modelName>`, the user's own service first; null when there is none. */
+  async findUsableModelByName(userId: string, qualifiedName: string): Promise<UsableModel | null> {
+    const slash = qualifiedName.indexOf('/');
+    if (slash <= 0 || slash === qualifiedName.length - 1) return null;
+    const model = await this.models.findUsableByName(
+      userId,
+      qualifiedName.slice(0, slash),
+      qualifiedName.slice(slash + 1),
+    );
+    return model?.service ? (model as UsableModel) : null;
+  }
+
+  listAllUsableModels(userId: string, max: number): Promise<UsableModel[]> {
+    return this.models.listAllUsable(userId, max) as Promise<UsableModel[]>;
+  }
+
+  async complete(userId: string, input: InvokeInput, signal: AbortSignal): Promise<ChatCompletion> {
+    const model = await this.getUsableModel(userId, input.modelId);
+    return this.completeWith(model, paramsOf(model, input), signal);
+  }
+
+  async openStream(
+    userId: string,
+    input: InvokeInput,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<ChatStreamEvent>> {
+    const model = await this.getUsableModel(userId, input.modelId);
+    return this.openStreamWith(model, paramsOf(model, input), signal);
+  }
+
+  async completeWith(model: UsableModel, params: ChatParams, signal: AbortSignal): Promise<ChatCompletion> {
+    assertChatModel(model);
+    const { adapter, secret } = this.connections.connect(model.service);
+    const call = new UpstreamCall(this.connections.timeoutMs, signal, secret);
+    try {
+      return await withOneConnectionRetry(() => adapter.complete(params, call.signal), call);
+    } catch (err) {
+      throw call.problemFor(err);
+    } finally {
+      call.finish();
+    }
+  }
+
+  /**
+   * Resolves when the provider accepted the request, so failures before the
+   * first byte still become a plain HTTP error; failures while iterating are
+   * thrown as problems too (the caller decides how to tell its client).
+   */
+  async openStreamWith(
+    model: UsableModel,
+    params: ChatParams,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<ChatStreamEvent>> {
+    assertChatModel(model);
+    const { adapter, secret } = this.connections.connect(model.service);
+    const call = new UpstreamCall(this.connections.timeoutMs, signal, secret);
+    let upstream: AsyncIterable<ChatStreamEvent>;
+    try {
+      upstream = await withOneConnectionRetry(() => adapter.stream(params, call.signal), call);
+    } catch (err) {
+      call.finish();
+      throw call.problemFor(err);
+    }
+    return watched(upstream, call);
+  }
+}
+
+async function* watched(
+  upstream: AsyncIterable<ChatStreamEvent>,
+  call: UpstreamCall,
+): AsyncGenerator<ChatStreamEvent> {
+  try {
+    call.arm();
+    for await (const event of upstream) {
+      call.pause();
+      yield event;
+      call.arm();
+    }
+  } catch (err) {
+    throw call.problemFor(err);
+  } finally {
+    // Also reached when the consumer stops early: the upstream request is aborted.
+    call.finish();
+  }
+}
+
+async function withOneConnectionRetry<T>(attempt: () => Promise<T>, call: UpstreamCall): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (!isRetryableConnectionError(err) || call.signal.aborted) throw err;
+    call.arm();
+    return attempt();
+  }
+}
+
+/**
+ * One upstream request's abort signal: fired by the caller (client gone,
+ * action cancelled) or by the idle watchdog, which the stream re-arms at every
+ * event and pauses while the consumer holds an event.
+ */
+class UpstreamCall {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+  private readonly onOuterAbort = (): void => this.controller.abort(this.outer.reason);
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly outer: AbortSignal,
+    private readonly secret: string | null,
+  ) {
+    if (outer.aborted) this.controller.abort(outer.reason);
+    else outer.addEventListener('abort', this.onOuterAbort, { once: true });
+    this.arm();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  arm(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort(new UpstreamTimeoutError(this.timeoutMs));
+    }, this.timeoutMs);
+  }
+
+  pause(): void {
+    clearTimeout(this.timer);
+  }
+
+  finish(): void {
+    clearTimeout(this.timer);
+    this.outer.removeEventListener('abort', this.onOuterAbort);
+    // Ends the upstream request if it is still open (consumer stopped early); a no-op otherwise.
+    if (!this.controller.signal.aborted) this.controller.abort();
+  }
+
+  problemFor(err: unknown): ProblemException {
+    return toUpstreamProblem(err, {
+      timedOut: this.timedOut,
+      timeoutMs: this.timeoutMs,
+      secret: this.secret,
+    });
+  }
+}
+
+function assertChatModel(model: UsableModel): void {
+  if (model.modality !== 'chat') {
+    throw badRequest(`Model ${model.name} is an ${model.modality} model, not a chat model`, [
+      { field: 'modelId', message: 'the model is not a chat model' },
+    ]);
+  }
+}
+
+function paramsOf(model: UsableModel, input: InvokeInput): ChatParams {
+  return {
+    model: model.name,
+    messages: input.messages.map((m) => ({ role: m.role, content: m.content })),
+    ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
+    ...(input.maxTokens !== undefined ? { maxTokens: input.maxTokens } : {}),
+  };
+}
