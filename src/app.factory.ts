@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { acceptOnlyJsonBodies } from './common/http/json-bodies';
 import { mountOpenApi } from './common/http/openapi';
 import { JsonLogger } from './common/logging/logger';
 import { requestContext } from './common/logging/request-context';
 import { createValidationPipe } from './common/validation/validation';
 import type { AppConfigShape } from './config/config';
+import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
 
 /** JSON bodies are small; documents come as multipart with their own limit. */
 const JSON_BODY_LIMIT = 5 * 1024 * 1024;
@@ -22,6 +24,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export async function createApp(
   config: AppConfigShape,
   rootLogger: PinoLogger,
+  options: { imports?: NonNullable<DynamicModule['imports']> } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: rootLogger.child({ context: 'http' }),
@@ -37,13 +40,15 @@ export async function createApp(
     reply.header('x-request-id', request.id);
     requestContext.run({ requestId: String(request.id) }, done);
   });
+  acceptOnlyJsonBodies(adapter);
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {
     logger: new JsonLogger(rootLogger),
     bufferLogs: false,
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app));
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.enableShutdownHooks();
   mountOpenApi(app);

@@ -1,0 +1,323 @@
+import { HttpException, Inject, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import {
+  ACTION_CHUNKS,
+  ACTION_COMPLETED,
+  ActionChunksEvent,
+  ActionCompletedEvent,
+} from '../actions/actions.events';
+import { ActionsService } from '../actions/actions.service';
+import type { ActionResponseDto } from '../actions/dto/action.dto';
+import type { AuthUser } from '../auth/auth-user';
+import { AuthenticationService } from '../auth/authentication.service';
+import { PAT_PREFIX } from '../auth/token-crypto';
+import { forbidden, ProblemException } from '../common/errors/problem';
+import { titleFor } from '../common/errors/status-titles';
+import { validateDto } from '../common/validation/validate-dto';
+import { validationProblem } from '../common/validation/validation';
+import { THREAD_ACTION_ADDED, ThreadActionAddedEvent } from '../threads/threads.events';
+import { ThreadsService } from '../threads/threads.service';
+import { ChatRoomAccess } from './chat-room-access';
+import { CancelActionDto, ChatRoomDto, SocketRunActionDto, ThreadRoomDto } from './dto/socket-payloads.dto';
+import {
+  Ack,
+  AckError,
+  ActionChunkPayload,
+  CHAT_COMPLETED,
+  CHAT_DELTA,
+  ChatCompletedPayload,
+  ChatDeltaPayload,
+  chatRoom,
+  ClientToServerEvents,
+  InterServerEvents,
+  ServerToClientEvents,
+  SocketData,
+  threadRoom,
+} from './realtime.events';
+
+type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** While an action streams, the thread rooms that hold it (refreshed: it may be linked elsewhere meanwhile). */
+interface Audience {
+  rooms: string[];
+  refreshedAt: number;
+  refreshing: boolean;
+  /** Rooms added by a link while a lookup was in flight: the lookup may have read before that commit. */
+  addedDuringLookup: string[];
+  /** Emits of one action run one after another, in the order the engine announced them. */
+  tail: Promise<void>;
+  /** Whether the first room lookup is done, and how many emits wait behind it. */
+  ready: boolean;
+  queued: number;
+}
+
+const AUDIENCE_REFRESH_MS = 1_000;
+
+/**
+ * The only code that touches the Socket.IO server. Authenticates the
+ * handshake with the same service as HTTP, joins only rooms it has checked,
+ * and forwards the engine's and threads' domain events to rooms.
+ */
+@WebSocketGateway()
+export class RealtimeGateway implements OnGatewayInit {
+  private readonly logger = new Logger(RealtimeGateway.name);
+  private readonly audiences = new Map<string, Audience>();
+
+  @WebSocketServer()
+  server: IoServer;
+
+  constructor(
+    private readonly authentication: AuthenticationService,
+    private readonly threads: ThreadsService,
+    private readonly actions: ActionsService,
+    @Inject(ChatRoomAccess) private readonly chatRooms: ChatRoomAccess,
+  ) {}
+
+  afterInit(server: IoServer): void {
+    server.use((socket, next) => {
+      this.authenticate(socket).then(
+        (user) => {
+          socket.data.user = user;
+          next();
+        },
+        () => next(new Error('unauthorized')),
+      );
+    });
+  }
+
+  private async authenticate(socket: IoSocket): Promise<AuthUser> {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw new Error('no token');
+    const user = await this.authentication.authenticateBearer(token);
+    // A personal access token needs the read scope to listen at all.
+    if (token.startsWith(PAT_PREFIX) && !user.scopes?.includes('read')) throw new Error('scope');
+    return user;
+  }
+
+  @SubscribeMessage('thread:subscribe')
+  subscribeThread(@ConnectedSocket() socket: IoSocket, @MessageBody() body: unknown): Promise<Ack> {
+    return this.answer(async () => {
+      const { threadId } = await this.payload(ThreadRoomDto, body);
+      await this.threads.getOwned(socket.data.user.id, threadId);
+      await socket.join(threadRoom(threadId));
+      return {};
+    });
+  }
+
+  @SubscribeMessage('thread:unsubscribe')
+  unsubscribeThread(@ConnectedSocket() socket: IoSocket, @MessageBody() body: unknown): Promise<Ack> {
+    return this.answer(async () => {
+      const { threadId } = await this.payload(ThreadRoomDto, body);
+      await this.threads.getOwned(socket.data.user.id, threadId);
+      await socket.leave(threadRoom(threadId));
+      return {};
+    });
+  }
+
+  @SubscribeMessage('chat:subscribe')
+  subscribeChat(@ConnectedSocket() socket: IoSocket, @MessageBody() body: unknown): Promise<Ack> {
+    return this.answer(async () => {
+      const { chatId } = await this.payload(ChatRoomDto, body);
+      await this.chatRooms.assertCanJoin(socket.data.user.id, chatId);
+      await socket.join(chatRoom(chatId));
+      return {};
+    });
+  }
+
+  @SubscribeMessage('chat:unsubscribe')
+  unsubscribeChat(@ConnectedSocket() socket: IoSocket, @MessageBody() body: unknown): Promise<Ack> {
+    return this.answer(async () => {
+      const { chatId } = await this.payload(ChatRoomDto, body);
+      await this.chatRooms.assertCanJoin(socket.data.user.id, chatId);
+      await socket.leave(chatRoom(chatId));
+      return {};
+    });
+  }
+
+  @SubscribeMessage('action:run')
+  runAction(
+    @ConnectedSocket() socket: IoSocket,
+    @MessageBody() body: unknown,
+  ): Promise<Ack<{ action: ActionResponseDto }>> {
+    return this.answer(async () => {
+      this.requireWrite(socket.data.user);
+      const { threadId, ...run } = await this.payload(SocketRunActionDto, body);
+      return this.threads.runAction(socket.data.user, threadId, run);
+    });
+  }
+
+  @SubscribeMessage('action:cancel')
+  cancelAction(
+    @ConnectedSocket() socket: IoSocket,
+    @MessageBody() body: unknown,
+  ): Promise<Ack<{ action: ActionResponseDto }>> {
+    return this.answer(async () => {
+      this.requireWrite(socket.data.user);
+      const { actionId } = await this.payload(CancelActionDto, body);
+      return { action: await this.actions.cancel(socket.data.user.id, actionId) };
+    });
+  }
+
+  @OnEvent(THREAD_ACTION_ADDED)
+  onThreadActionAdded(event: ThreadActionAddedEvent): void {
+    const room = threadRoom(event.threadId);
+    this.server.to(room).emit('action:created', { threadId: event.threadId, action: event.action });
+    // Linked while streaming: the rest of its chunks go to this thread too.
+    const audience = this.audiences.get(event.action.id);
+    if (audience && !audience.rooms.includes(room)) {
+      audience.rooms = [...audience.rooms, room];
+      if (audience.refreshing) audience.addedDuringLookup.push(room);
+    }
+  }
+
+  @OnEvent(ACTION_CHUNKS)
+  onActionChunks(event: ActionChunksEvent): void {
+    const audience = this.audienceOf(event.actionId);
+    const send = (): void => {
+      if (audience.rooms.length === 0) return;
+      const to = this.server.to(audience.rooms);
+      for (const c of event.chunks) {
+        const payload: ActionChunkPayload = { actionId: event.actionId, order: c.order, mime: c.mime };
+        if (c.text !== undefined) payload.text = c.text;
+        if (c.data !== undefined) payload.data = c.data;
+        to.emit('action:chunk', payload);
+      }
+    };
+    this.inOrder(audience, send);
+  }
+
+  @OnEvent(ACTION_COMPLETED)
+  onActionCompleted(event: ActionCompletedEvent): void {
+    const audience = this.audienceOf(event.actionId);
+    this.inOrder(audience, () => {
+      this.audiences.delete(event.actionId);
+      if (audience.rooms.length === 0) return;
+      this.server.to(audience.rooms).emit('action:completed', {
+        actionId: event.actionId,
+        status: event.status,
+        completedAt: event.completedAt.toISOString(),
+      });
+    });
+  }
+
+  @OnEvent(CHAT_DELTA)
+  onChatDelta(event: ChatDeltaPayload): void {
+    this.server.to(chatRoom(event.chatId)).emit('chat:delta', event);
+  }
+
+  @OnEvent(CHAT_COMPLETED)
+  onChatCompleted(event: ChatCompletedPayload): void {
+    this.server.to(chatRoom(event.chatId)).emit('chat:completed', event);
+  }
+
+  /**
+   * Runs an emit after those queued before it. Only the first batch of an
+   * action waits (for the room lookup); after that emits run at once.
+   */
+  private inOrder(audience: Audience, send: () => void): void {
+    if (audience.queued === 0 && audience.ready) {
+      send();
+      return;
+    }
+    audience.queued++;
+    audience.tail = audience.tail.then(() => {
+      audience.queued--;
+      send();
+    });
+  }
+
+  /** The action's audience; the first chunk waits for the lookup, later ones refresh it in the background. */
+  private audienceOf(actionId: string): Audience {
+    const audience = this.audiences.get(actionId);
+    if (!audience) {
+      const created: Audience = {
+        rooms: [],
+        refreshedAt: Date.now(),
+        refreshing: true,
+        addedDuringLookup: [],
+        tail: Promise.resolve(),
+        ready: false,
+        queued: 0,
+      };
+      created.tail = this.lookupRooms(actionId).then((rooms) => {
+        this.settleLookup(created, rooms);
+        created.ready = true;
+      });
+      this.audiences.set(actionId, created);
+      return created;
+    }
+    if (!audience.refreshing && Date.now() - audience.refreshedAt > AUDIENCE_REFRESH_MS) {
+      const current = audience;
+      current.refreshing = true;
+      current.refreshedAt = Date.now();
+      void this.lookupRooms(actionId).then((rooms) => this.settleLookup(current, rooms));
+    }
+    return audience;
+  }
+
+  private settleLookup(audience: Audience, rooms: string[]): void {
+    audience.rooms = [...new Set([...rooms, ...audience.addedDuringLookup])];
+    audience.addedDuringLookup = [];
+    audience.refreshing = false;
+  }
+
+  private async lookupRooms(actionId: string): Promise<string[]> {
+    try {
+      return (await this.threads.audienceOf(actionId)).map(threadRoom);
+    } catch (err) {
+      this.logger.warn({
+        msg: 'could not look up the threads of an action',
+        actionId,
+        err: err instanceof Error ? err.message : String(err),
+      });
+      return this.audiences.get(actionId)?.rooms ?? [];
+    }
+  }
+
+  private requireWrite(user: AuthUser): void {
+    if (user.scopes && !user.scopes.includes('write')) throw forbidden('This token lacks the "write" scope');
+  }
+
+  private async payload<T extends object>(cls: new () => T, body: unknown): Promise<T> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw validationProblem([{ field: 'payload', message: 'payload must be an object' }]);
+    }
+    return validateDto(cls, body);
+  }
+
+  /** Runs one client event and turns its outcome into the acknowledgement; never lets an error escape. */
+  private async answer<T extends object>(work: () => Promise<T>): Promise<Ack<T>> {
+    try {
+      return { ok: true, ...(await work()) };
+    } catch (err) {
+      return { ok: false, error: this.toAckError(err) };
+    }
+  }
+
+  private toAckError(err: unknown): AckError {
+    if (err instanceof ProblemException) {
+      const error: AckError = { status: err.getStatus(), title: err.title };
+      if (err.problem.detail) error.detail = err.problem.detail;
+      if (err.problem.errors) error.errors = err.problem.errors;
+      return error;
+    }
+    if (err instanceof HttpException && err.getStatus() < 500) {
+      return { status: err.getStatus(), title: titleFor(err.getStatus()), detail: err.message };
+    }
+    this.logger.error({
+      msg: 'unhandled error in a socket event',
+      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+    });
+    return { status: 500, title: 'Internal Server Error' };
+  }
+}
