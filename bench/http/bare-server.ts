@@ -5,7 +5,7 @@
  * lookup, the lastSeenAt touch when due, the workspace page query and the
  * same response body — and nothing else (no Nest, no guards, no pipes, no
  * TypeORM, no request id). The SQL is what TypeORM emits for
- * SessionsRepository.findWithUser, SessionsRepository.touch and
+ * SessionsRepository.findCredential, SessionsRepository.touch and
  * WorkspacesRepository.listOwned (captured with TypeORM query logging).
  *
  * Started by bench/http/run.ts as a child process:

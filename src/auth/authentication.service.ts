@@ -57,19 +57,19 @@ export class AuthenticationService {
     ) {
       throw unauthorized('The access token is invalid or expired');
     }
-    const found = await this.sessions.findWithUser(payload.sub, payload.sid);
+    const found = await this.sessions.findCredential(payload.sub, payload.sid);
     const now = new Date();
     if (
       !found ||
-      found.session.revokedAt ||
-      found.session.expiresAt <= now ||
+      found.revokedAt ||
+      found.expiresAt <= now ||
       !found.user.isActive ||
       found.user.passwordVersion !== payload.pv
     ) {
       throw unauthorized('The access token is no longer valid');
     }
-    if (now.getTime() - found.session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-      await this.sessions.touch(found.session.id, now);
+    if (now.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      await this.sessions.touch(found.sessionId, now);
     }
     const { user } = found;
     return {
@@ -77,7 +77,7 @@ export class AuthenticationService {
       email: user.email,
       displayName: user.displayName,
       role: user.role,
-      sessionId: found.session.id,
+      sessionId: found.sessionId,
       tokenId: null,
       scopes: null,
     };
