@@ -48,8 +48,9 @@ export class ChunkBatchWriter {
       data: chunk.data ?? null,
     });
     if (this.buffer.length >= this.options.maxBatch) {
-      while (this.inFlight) await this.inFlight;
-      this.writeNext();
+      // Wait for the batch being written; its completion starts writing this one.
+      if (this.inFlight) await this.inFlight;
+      else this.writeNext();
       if (this.failure) throw this.failure;
     } else if (!this.timer && !this.inFlight) {
       this.timer = setTimeout(() => this.writeNext(), this.options.flushAfterMs);
