@@ -18,7 +18,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -157,6 +157,54 @@ async function runMode(client: OpenAI, model: string, streams: number): Promise<
   return samples;
 }
 
+/** CPU time (ms) a process has used so far, from /proc (Linux); 0 where that is not readable. */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (ms) of every PostgreSQL process on this host (the database may be shared: an estimate). */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuMsOf(Number(entry));
+    } catch {
+      // the process is gone
+    }
+  }
+  return total;
+}
+
+interface CpuUse {
+  client: number;
+  fake: number;
+  app: number;
+  postgres: number;
+}
+
+function cpuSnapshot(fake: ChildProcess, app: ChildProcess): CpuUse {
+  const own = process.cpuUsage();
+  return {
+    client: (own.user + own.system) / 1000,
+    fake: cpuMsOf(fake.pid),
+    app: cpuMsOf(app.pid),
+    postgres: postgresCpuMs(),
+  };
+}
+
+function addCpu(total: CpuUse, before: CpuUse, after: CpuUse): void {
+  for (const key of Object.keys(total) as Array<keyof CpuUse>) total[key] += after[key] - before[key];
+}
+
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
@@ -217,9 +265,19 @@ async function main(): Promise<void> {
     await runMode(gateway, model, 2);
 
     const results: { direct: Sample[]; gateway: Sample[] } = { direct: [], gateway: [] };
+    const zero = (): CpuUse => ({ client: 0, fake: 0, app: 0, postgres: 0 });
+    const cpu = { direct: zero(), gateway: zero() };
+    const wall = { direct: 0, gateway: 0 };
+    const measured = async (mode: 'direct' | 'gateway', run: () => Promise<Sample[]>): Promise<void> => {
+      const before = cpuSnapshot(fake, app);
+      const started = performance.now();
+      results[mode].push(...(await run()));
+      wall[mode] += performance.now() - started;
+      addCpu(cpu[mode], before, cpuSnapshot(fake, app));
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      results.direct.push(...(await runMode(direct, 'gpt-fake', STREAMS)));
-      results.gateway.push(...(await runMode(gateway, model, STREAMS)));
+      await measured('direct', () => runMode(direct, 'gpt-fake', STREAMS));
+      await measured('gateway', () => runMode(gateway, model, STREAMS));
       process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
     }
     const d = summary(results.direct);
@@ -234,6 +292,21 @@ async function main(): Promise<void> {
       ...(['p50', 'p90', 'p99', 'mean'] as const).map((p) => row('TTFD', 'ttfd', p)),
       ...(['p50', 'p90', 'p99', 'mean'] as const).map((p) => row('total', 'total', p)),
     ];
+    const cpuRow = (mode: 'direct' | 'gateway') => {
+      const c = cpu[mode];
+      const share = (ms: number) => `${((ms / wall[mode]) * 100).toFixed(0)}%`;
+      const perStream = (ms: number) => (ms / results[mode].length).toFixed(2);
+      return `| ${mode} | ${share(c.client)} | ${share(c.fake)} | ${share(c.app)} | ${share(c.postgres)} | ${perStream(c.app)} |`;
+    };
+    lines.push(
+      '',
+      'CPU while each mode ran (% of one core; 200% = the whole 2-core box):',
+      '',
+      '| mode | client | fake | app | postgres | app CPU ms per stream |',
+      '| --- | --- | --- | --- | --- | --- |',
+      cpuRow('direct'),
+      cpuRow('gateway'),
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     app.kill('SIGTERM');

@@ -19,6 +19,8 @@ import type { LlmProviderAdapter } from './providers/provider-adapter';
 
 /** A save must not hang on a slow resolver; the call-time check resolves again anyway. */
 const SAVE_LOOKUP_TIMEOUT_MS = 3000;
+/** Provider clients kept for reuse (least recently used dropped first). */
+const CONNECTION_CACHE_SIZE = 64;
 
 /** The sealed key of a service is bound to its row: a value copied to another row does not open. */
 export const apiKeyAssociatedData = (serviceId: string): string => `llm_services.api_key:${serviceId}`;
@@ -39,6 +41,13 @@ export class LlmConnections {
   private readonly policy: EgressPolicy;
   /** One guarded fetch for the process, so pinned connections are reused across calls. */
   private readonly guardedFetch: typeof fetch;
+  /**
+   * Provider clients (SDK instance and credential) for recently used
+   * services, so a call neither builds a new SDK client nor opens the key
+   * again. Every request still goes through the guarded fetch, so the egress
+   * checks (resolve, vet, pin) run at each call.
+   */
+  private readonly cache = new Map<string, ServiceConnection>();
   readonly keys: SecretBox;
 
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {
@@ -76,8 +85,31 @@ export class LlmConnections {
     return this.keys.seal(apiKey, apiKeyAssociatedData(serviceId));
   }
 
+  /**
+   * The provider client for a service, reused while nothing it is built from
+   * changes: the key is the service id (the sealed key's associated data),
+   * provider, base URL and credential source. A sealed key only changes with
+   * the row; an authRef is read again at every call and its value is part of
+   * the key, so rotating the variable takes effect at once.
+   */
   connect(service: LlmServiceEntity): ServiceConnection {
-    const secret = this.credentialOf(service);
+    const sealed = service.apiKeyEncrypted;
+    const refSecret = !sealed && service.authRef ? this.credentialOf(service) : null;
+    const key = [service.id, service.provider, service.baseUrl, sealed ?? '', refSecret ?? ''].join('\0');
+    const cached = this.cache.get(key);
+    if (cached) {
+      // Re-insert to mark as most recently used.
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
+    const connection = this.build(service, sealed ? this.credentialOf(service) : refSecret);
+    this.cache.set(key, connection);
+    if (this.cache.size > CONNECTION_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    return connection;
+  }
+
+  private build(service: LlmServiceEntity, secret: string | null): ServiceConnection {
     const conn = {
       provider: service.provider,
       baseUrl: service.baseUrl,

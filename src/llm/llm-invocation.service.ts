@@ -76,12 +76,15 @@ export class LlmInvocationService {
     assertChatModel(model);
     const { adapter, secret } = this.connections.connect(model.service);
     const call = new UpstreamCall(this.connections.timeoutMs, signal, secret);
+    let completed = false;
     try {
-      return await withOneConnectionRetry(() => adapter.complete(params, call.signal), call);
+      const completion = await withOneConnectionRetry(() => adapter.complete(params, call.signal), call);
+      completed = true;
+      return completion;
     } catch (err) {
       throw call.problemFor(err);
     } finally {
-      call.finish();
+      call.finish(completed);
     }
   }
 
@@ -113,6 +116,7 @@ async function* watched(
   upstream: AsyncIterable<ChatStreamEvent>,
   call: UpstreamCall,
 ): AsyncGenerator<ChatStreamEvent> {
+  let completed = false;
   try {
     call.arm();
     for await (const event of upstream) {
@@ -120,11 +124,12 @@ async function* watched(
       yield event;
       call.arm();
     }
+    completed = true;
   } catch (err) {
     throw call.problemFor(err);
   } finally {
     // Also reached when the consumer stops early: the upstream request is aborted.
-    call.finish();
+    call.finish(completed);
   }
 }
 
@@ -175,11 +180,12 @@ class UpstreamCall {
     clearTimeout(this.timer);
   }
 
-  finish(): void {
+  /** `completed`: the provider's answer was read to the end, so there is no request left to abort. */
+  finish(completed = false): void {
     clearTimeout(this.timer);
     this.outer.removeEventListener('abort', this.onOuterAbort);
-    // Ends the upstream request if it is still open (consumer stopped early); a no-op otherwise.
-    if (!this.controller.signal.aborted) this.controller.abort();
+    // Ends the upstream request if it may still be open (consumer stopped early, failure).
+    if (!completed && !this.controller.signal.aborted) this.controller.abort();
   }
 
   problemFor(err: unknown): ProblemException {

@@ -9,10 +9,15 @@ export interface SseEvent {
 
 /** The wire form of one event; multi-line string data becomes several `data:` lines, as the format requires. */
 export function encodeSseEvent({ event, data }: SseEvent): string {
-  const text = typeof data === 'string' ? data : JSON.stringify(data);
-  const lines = text.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`);
-  return `${event !== undefined ? `event: ${event}\n` : ''}${lines.join('')}\n`;
+  const prefix = event !== undefined ? `event: ${event}\n` : '';
+  // JSON text is always one line: JSON.stringify escapes every line break inside strings.
+  if (typeof data !== 'string') return `${prefix}data: ${JSON.stringify(data)}\n\n`;
+  const lines = data.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`);
+  return `${prefix}${lines.join('')}\n`;
 }
+
+/** What `send` answers when the write did not have to wait. */
+const SENT: Promise<void> = Promise.resolve();
 
 /**
  * A Server-Sent Events response written straight to the socket. Opening it
@@ -30,6 +35,15 @@ export class SseWriter {
     }
     reply.hijack();
     const raw = reply.raw;
+    // Each event is sent at once; Nagle's algorithm would hold small writes back.
+    const socket = raw.socket;
+    socket?.setNoDelay(true);
+    // The headers leave at the end of this tick, together with any event written
+    // meanwhile (often the first one): one packet instead of two.
+    if (socket && !socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
     raw.writeHead(status, {
       ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
@@ -47,10 +61,10 @@ export class SseWriter {
     return this.raw.destroyed || this.raw.writableEnded;
   }
 
-  async send(event: SseEvent): Promise<void> {
-    if (this.closed) return;
-    if (this.raw.write(encodeSseEvent(event))) return;
-    await new Promise<void>((resolve) => {
+  /** Resolves at once unless the client is slow, then when it caught up (or left). */
+  send(event: SseEvent): Promise<void> {
+    if (this.closed || this.raw.write(encodeSseEvent(event))) return SENT;
+    return new Promise<void>((resolve) => {
       const done = (): void => {
         this.raw.off('drain', done);
         this.raw.off('close', done);

@@ -279,12 +279,25 @@ function hostPortKey(url: URL): string {
   return `${stripTrailingDots(url.hostname)}:${url.port || DEFAULT_PORTS[url.protocol]}`;
 }
 
+/** Normalised allowlists by list: a policy's list is checked on every call, parsed once. */
+const allowlistKeyCache = new WeakMap<readonly string[], { entries: string[]; keys: Set<string> }>();
+
 function allowlistKeys(allowlist: readonly string[]): Set<string> {
+  const cached = allowlistKeyCache.get(allowlist);
+  // The entries are compared too: a caller may have changed the array in place.
+  if (
+    cached &&
+    cached.entries.length === allowlist.length &&
+    cached.entries.every((e, i) => e === allowlist[i])
+  ) {
+    return cached.keys;
+  }
   const keys = new Set<string>();
   for (const entry of allowlist) {
     const key = normaliseAllowlistEntry(entry);
     if (key) keys.add(key);
   }
+  allowlistKeyCache.set(allowlist, { entries: [...allowlist], keys });
   return keys;
 }
 

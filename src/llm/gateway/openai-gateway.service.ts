@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { badRequest, ProblemException } from '../../common/errors/problem';
 import { LlmInvocationService, UsableModel } from '../llm-invocation.service';
@@ -159,5 +159,18 @@ const toOpenAiUsage = (u: ChatUsage): OpenAiUsage => ({
   total_tokens: u.totalTokens,
 });
 
-const completionId = (): string => `chatcmpl-${randomBytes(12).toString('base64url')}`;
+/** Random bytes for completion ids, drawn in batches: one small randomBytes call per request is costly. */
+const ID_BYTES = 12;
+const idPool = Buffer.alloc(ID_BYTES * 256);
+let idPoolOffset = idPool.length;
+
+function completionId(): string {
+  if (idPoolOffset === idPool.length) {
+    randomFillSync(idPool);
+    idPoolOffset = 0;
+  }
+  const id = idPool.toString('base64url', idPoolOffset, idPoolOffset + ID_BYTES);
+  idPoolOffset += ID_BYTES;
+  return `chatcmpl-${id}`;
+}
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
