@@ -84,19 +84,19 @@ export class AuthenticationService {
   }
 
   async authenticatePersonalToken(token: string): Promise<AuthUser> {
-    const found = await this.tokens.findByHashWithUser(sha256Hex(token));
+    const found = await this.tokens.findCredential(sha256Hex(token));
     const now = new Date();
     if (
       !found ||
-      found.token.revokedAt ||
-      (found.token.expiresAt && found.token.expiresAt <= now) ||
+      found.revokedAt ||
+      (found.expiresAt && found.expiresAt <= now) ||
       !found.user.isActive ||
-      found.user.passwordVersion !== found.token.passwordVersion
+      found.user.passwordVersion !== found.passwordVersion
     ) {
       throw unauthorized('The personal access token is invalid, expired or revoked');
     }
-    const lastUsed = found.token.lastUsedAt?.getTime() ?? 0;
-    if (now.getTime() - lastUsed > TOUCH_INTERVAL_MS) await this.tokens.markUsed(found.token.id, now);
+    const lastUsed = found.lastUsedAt?.getTime() ?? 0;
+    if (now.getTime() - lastUsed > TOUCH_INTERVAL_MS) await this.tokens.markUsed(found.tokenId, now);
     const { user } = found;
     return {
       id: user.id,
@@ -104,8 +104,8 @@ export class AuthenticationService {
       displayName: user.displayName,
       role: user.role,
       sessionId: null,
-      tokenId: found.token.id,
-      scopes: found.token.scopes,
+      tokenId: found.tokenId,
+      scopes: found.scopes,
     };
   }
 }

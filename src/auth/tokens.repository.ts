@@ -3,7 +3,43 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination';
 import { UserEntity } from '../users/user.entity';
-import { PersonalAccessTokenEntity } from './personal-access-token.entity';
+import { PersonalAccessTokenEntity, TokenScope } from './personal-access-token.entity';
+
+/** What a request's credential check needs of a personal access token and its user. */
+export interface TokenCredential {
+  tokenId: string;
+  scopes: TokenScope[];
+  /** The user's password version when the token was made. */
+  passwordVersion: number;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  user: Pick<UserEntity, 'id' | 'email' | 'displayName' | 'role' | 'isActive' | 'passwordVersion'>;
+}
+
+interface TokenCredentialRow {
+  token_id: string;
+  scopes: TokenScope[];
+  token_password_version: number;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  user_id: string;
+  email: string;
+  display_name: string;
+  role: UserEntity['role'];
+  is_active: boolean;
+  password_version: number;
+}
+
+/** Plain SQL for the same reason as the session check: it runs on every request. */
+const TOKEN_CREDENTIAL_SQL = `
+  SELECT t.id AS token_id, t.scopes, t.password_version AS token_password_version,
+         t.expires_at, t.last_used_at, t.revoked_at,
+         u.id AS user_id, u.email, u.display_name, u.role, u.is_active, u.password_version
+    FROM personal_access_tokens t
+    JOIN users u ON u.id = t.user_id
+   WHERE t.token_hash = $1`;
 
 @Injectable()
 export class TokensRepository {
@@ -17,17 +53,27 @@ export class TokensRepository {
     return this.repo.save(this.repo.create({ ...fields, lastUsedAt: null, revokedAt: null }));
   }
 
-  async findByHashWithUser(
-    tokenHash: string,
-  ): Promise<{ token: PersonalAccessTokenEntity; user: UserEntity } | null> {
-    const row = await this.repo
-      .createQueryBuilder('t')
-      .innerJoinAndMapOne('t.user', UserEntity, 'u', 'u.id = t.userId')
-      .where('t.tokenHash = :tokenHash', { tokenHash })
-      .getOne();
+  /** The token and its user in one plain query: every request made with a token runs it. */
+  async findCredential(tokenHash: string): Promise<TokenCredential | null> {
+    const rows = (await this.repo.query(TOKEN_CREDENTIAL_SQL, [tokenHash])) as TokenCredentialRow[];
+    const row = rows[0];
     if (!row) return null;
-    const { user, ...token } = row as PersonalAccessTokenEntity & { user: UserEntity };
-    return { token: token as PersonalAccessTokenEntity, user };
+    return {
+      tokenId: row.token_id,
+      scopes: row.scopes,
+      passwordVersion: row.token_password_version,
+      expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at,
+      revokedAt: row.revoked_at,
+      user: {
+        id: row.user_id,
+        email: row.email,
+        displayName: row.display_name,
+        role: row.role,
+        isActive: row.is_active,
+        passwordVersion: row.password_version,
+      },
+    };
   }
 
   listActive(userId: string, page: PageQueryDto): Promise<Page<PersonalAccessTokenEntity>> {
