@@ -1,8 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { Page, PageQueryDto, paginate } from '../common/pagination/pagination';
+import { keysetSql, Page, PageQueryDto, toKeysetPage } from '../common/pagination/pagination';
 import { WorkspaceEntity } from './workspace.entity';
+
+interface WorkspaceRow {
+  id: string;
+  name: string;
+  owner_id: string;
+  created_at: Date;
+}
+
+const toWorkspaceEntity = (row: WorkspaceRow): WorkspaceEntity =>
+  Object.assign(new WorkspaceEntity(), {
+    id: row.id,
+    name: row.name,
+    ownerId: row.owner_id,
+    createdAt: row.created_at,
+  });
 
 @Injectable()
 export class WorkspacesRepository {
@@ -17,8 +32,14 @@ export class WorkspacesRepository {
     return this.repo.findOne({ where: { id, ownerId } });
   }
 
-  listOwned(ownerId: string, page: PageQueryDto): Promise<Page<WorkspaceEntity>> {
-    return paginate(this.repo.createQueryBuilder('w').where('w.ownerId = :ownerId', { ownerId }), page);
+  /** Plain SQL: one of the most called lists (every client start), measured in bench/http. */
+  async listOwned(ownerId: string, page: PageQueryDto): Promise<Page<WorkspaceEntity>> {
+    const keyset = keysetSql(page, 2);
+    const rows = (await this.repo.query(
+      `SELECT id, name, owner_id, created_at FROM workspaces WHERE owner_id = $1${keyset.sql}`,
+      [ownerId, ...keyset.params],
+    )) as WorkspaceRow[];
+    return toKeysetPage(rows.map(toWorkspaceEntity), keyset.limit);
   }
 
   /** Every workspace of the owner, newest first, for the login summary (bounded). */

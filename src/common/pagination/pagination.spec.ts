@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { ProblemException } from '../errors/problem';
-import { decodeCursor, encodeCursor, mapPage, PageQueryDto } from './pagination';
+import { decodeCursor, encodeCursor, keysetSql, mapPage, PageQueryDto, toKeysetPage } from './pagination';
 
 const ID = '9b2f6a3e-1c4d-4e5f-8a7b-6c5d4e3f2a1b';
 const cursorOf = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -73,5 +73,35 @@ describe('mapPage', () => {
       items: [10, 20],
       nextCursor: 'c',
     });
+  });
+});
+
+describe('keysetSql / toKeysetPage', () => {
+  const at = new Date('2026-01-02T03:04:05.678Z');
+  const id = '0b9a2f7e-6c1d-4a5e-9f3b-2d8c7e6a5b4c';
+
+  it('orders newest first and asks one row more than the page', () => {
+    expect(keysetSql({ limit: 5 }, 2)).toEqual({
+      sql: ' ORDER BY created_at DESC, id DESC LIMIT 6',
+      params: [],
+      limit: 5,
+    });
+  });
+
+  it('continues after the cursor with numbered parameters', () => {
+    const k = keysetSql({ cursor: encodeCursor(at, id) }, 3, { direction: 'oldest' });
+    expect(k.sql).toBe(' AND (created_at, id) > ($3, $4) ORDER BY created_at ASC, id ASC LIMIT 21');
+    expect(k.params).toEqual([at.toISOString(), id]);
+  });
+
+  it('cuts the extra row off and points the cursor at the last item kept', () => {
+    const rows = [3, 2, 1].map((n) => ({
+      id: `${id.slice(0, -1)}${n}`,
+      createdAt: new Date(at.getTime() + n),
+    }));
+    const page = toKeysetPage(rows, 2);
+    expect(page.items).toEqual(rows.slice(0, 2));
+    expect(decodeCursor(page.nextCursor!)).toEqual({ t: rows[1].createdAt.toISOString(), id: rows[1].id });
+    expect(toKeysetPage(rows, 3).nextCursor).toBeNull();
   });
 });

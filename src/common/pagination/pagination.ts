@@ -105,6 +105,39 @@ export async function paginate<E extends ObjectLiteral & { id: string }>(
   return { items, nextCursor };
 }
 
+/**
+ * The same keyset page for repositories that write plain SQL on hot paths:
+ * the condition, order and limit to append after a `WHERE …` whose own
+ * parameters are `$1…$(nextParam-1)` (columns `created_at` and `id`, or the
+ * given ones), and `toKeysetPage` to cut the extra row off.
+ */
+export function keysetSql(
+  page: PageQueryDto,
+  nextParam: number,
+  options: { createdAtColumn?: string; idColumn?: string; direction?: SortDirection } = {},
+): { sql: string; params: unknown[]; limit: number } {
+  const created = options.createdAtColumn ?? 'created_at';
+  const id = options.idColumn ?? 'id';
+  const newest = (options.direction ?? 'newest') === 'newest';
+  const order = newest ? 'DESC' : 'ASC';
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  const params: unknown[] = [];
+  let sql = '';
+  if (page.cursor) {
+    const c = decodeCursor(page.cursor);
+    sql += ` AND (${created}, ${id}) ${newest ? '<' : '>'} ($${nextParam}, $${nextParam + 1})`;
+    params.push(c.t, c.id);
+  }
+  sql += ` ORDER BY ${created} ${order}, ${id} ${order} LIMIT ${limit + 1}`;
+  return { sql, params, limit };
+}
+
+export function toKeysetPage<T extends { id: string; createdAt: Date }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
 export const mapPage = <E, R>(page: Page<E>, map: (e: E) => R): Page<R> => ({
   items: page.items.map(map),
   nextCursor: page.nextCursor,
