@@ -332,7 +332,7 @@ async function main(): Promise<void> {
     99,
   );
   const out = [
-    `clients ${CLIENTS}, ${CHUNKS} chunks per echo, ${DELAY > 0 ? `one chunk every ${DELAY} ms per stream` : 'no delay'}, ${SECONDS} s per phase, database ${app.database}${process.env.REDIS_URL ? ' + Redis adapter' : ''}`,
+    `clients ${CLIENTS}, ${CHUNKS} chunks per echo, ${DELAY > 0 ? `one chunk every ${DELAY} ms per stream` : 'no delay'}, ${SECONDS} s per phase, database ${app.database}${process.env.REDIS_URL ? ' + Redis (Socket.IO adapter; chunks relayed one message per stored batch)' : ''}`,
     '',
     '| server | streams | chunks received | delivered chunks/s | persisted chunks/s | emit→receipt p50 ms | emit→receipt p99 ms | yield→receipt p50 / p99 ms | peak RSS / heap MB |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -10,6 +10,7 @@ import { RedisConnection } from '../redis/redis.module';
  * Socket.IO on the HTTP port, with CORS from CORS_ORIGINS and, when
  * REDIS_URL is set, the Redis adapter: a client on instance A receives what
  * instance B emits to its rooms. Channels are prefixed with REDIS_KEY_PREFIX.
+ * Action chunks do not take this path (one PUBLISH per event): see ActionStreamRelay.
  */
 export class RealtimeIoAdapter extends IoAdapter {
   private subscriber: Redis | null = null;

@@ -26,12 +26,14 @@ import { validateDto } from '../common/validation/validate-dto';
 import { validationProblem } from '../common/validation/validation';
 import { THREAD_ACTION_ADDED, ThreadActionAddedEvent } from '../threads/threads.events';
 import { ThreadsService } from '../threads/threads.service';
+import { ActionStreamRelay, RelayMessage } from './action-stream-relay';
 import { ChatRoomAccess } from './chat-room-access';
 import { CancelActionDto, ChatRoomDto, SocketRunActionDto, ThreadRoomDto } from './dto/socket-payloads.dto';
 import {
   Ack,
   AckError,
   ActionChunkPayload,
+  ActionCompletedPayload,
   CHAT_COMPLETED,
   CHAT_DELTA,
   ChatCompletedPayload,
@@ -81,9 +83,11 @@ export class RealtimeGateway implements OnGatewayInit {
     private readonly threads: ThreadsService,
     private readonly actions: ActionsService,
     @Inject(ChatRoomAccess) private readonly chatRooms: ChatRoomAccess,
+    private readonly relay: ActionStreamRelay,
   ) {}
 
   afterInit(server: IoServer): void {
+    this.relay.onRemote((message) => this.emitLocally(message));
     server.use((socket, next) => {
       this.authenticate(socket).then(
         (user) => {
@@ -180,33 +184,33 @@ export class RealtimeGateway implements OnGatewayInit {
     }
   }
 
+  /**
+   * Chunks do not go through the Socket.IO Redis adapter (one PUBLISH per
+   * emitted chunk): this instance emits to its own sockets, and the relay
+   * carries the whole batch to the other instances in one message.
+   */
   @OnEvent(ACTION_CHUNKS)
   onActionChunks(event: ActionChunksEvent): void {
     const audience = this.audienceOf(event.actionId);
-    const send = (): void => {
+    this.inOrder(audience, () => {
       if (audience.rooms.length === 0) return;
-      const to = this.server.to(audience.rooms);
-      for (const c of event.chunks) {
-        const payload: ActionChunkPayload = { actionId: event.actionId, order: c.order, mime: c.mime };
-        if (c.text !== undefined) payload.text = c.text;
-        if (c.data !== undefined) payload.data = c.data;
-        to.emit('action:chunk', payload);
-      }
-    };
-    this.inOrder(audience, send);
+      this.stream({ kind: 'chunks', actionId: event.actionId, rooms: audience.rooms, chunks: event.chunks });
+    });
   }
 
+  /** On the same path as the chunks, so it reaches every instance after the last one. */
   @OnEvent(ACTION_COMPLETED)
   onActionCompleted(event: ActionCompletedEvent): void {
     const audience = this.audienceOf(event.actionId);
     this.inOrder(audience, () => {
       this.audiences.delete(event.actionId);
       if (audience.rooms.length === 0) return;
-      this.server.to(audience.rooms).emit('action:completed', {
+      const completed: ActionCompletedPayload = {
         actionId: event.actionId,
         status: event.status,
         completedAt: event.completedAt.toISOString(),
-      });
+      };
+      this.stream({ kind: 'completed', rooms: audience.rooms, completed });
     });
   }
 
@@ -218,6 +222,27 @@ export class RealtimeGateway implements OnGatewayInit {
   @OnEvent(CHAT_COMPLETED)
   onChatCompleted(event: ChatCompletedPayload): void {
     this.server.to(chatRoom(event.chatId)).emit('chat:completed', event);
+  }
+
+  /** Emits to this instance's sockets and relays to the other instances (in that order, synchronously). */
+  private stream(message: RelayMessage): void {
+    this.emitLocally(message);
+    if (this.relay.enabled) this.relay.publish(message);
+  }
+
+  /** Emits to the sockets of this instance only; `local` keeps the Redis adapter out of it. */
+  private emitLocally(message: RelayMessage): void {
+    const to = this.server.local.to(message.rooms);
+    if (message.kind === 'completed') {
+      to.emit('action:completed', message.completed);
+      return;
+    }
+    for (const c of message.chunks) {
+      const payload: ActionChunkPayload = { actionId: message.actionId, order: c.order, mime: c.mime };
+      if (c.text !== undefined) payload.text = c.text;
+      if (c.data !== undefined) payload.data = c.data;
+      to.emit('action:chunk', payload);
+    }
   }
 
   /**
