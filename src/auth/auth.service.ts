@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -11,6 +11,7 @@ import { USER_DEACTIVATED, UserDeactivatedEvent } from '../users/users.events';
 import { UsersService } from '../users/users.service';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import type { AccessTokenPayload, AuthUser } from './auth-user';
+import { CREDENTIALS_REVOKED, CredentialsRevokedEvent } from './auth.events';
 import {
   AuthResponseDto,
   ChangePasswordDto,
@@ -71,6 +72,7 @@ export class AuthService {
     private readonly sessions: SessionsRepository,
     private readonly tokens: TokensRepository,
     @Inject(ChatSummarySource) private readonly chatSummaries: ChatSummarySource,
+    private readonly events: EventEmitter2,
   ) {}
 
   async register(dto: RegisterDto, client: ClientInfo): Promise<AuthResponseDto> {
@@ -114,6 +116,7 @@ export class AuthService {
     if (!rotated) {
       // An old (already rotated) token came back: it was copied. End the whole session.
       await this.sessions.revoke(session.userId, session.id, now);
+      this.revoked({ kind: 'session', userId: session.userId, sessionId: session.id });
       throw unauthorized('The refresh token was already used; the session is revoked');
     }
     const user = await this.users.findById(session.userId);
@@ -126,7 +129,9 @@ export class AuthService {
   }
 
   async logout(me: AuthUser): Promise<void> {
-    if (me.sessionId) await this.sessions.revoke(me.id, me.sessionId, new Date());
+    if (!me.sessionId) return;
+    await this.sessions.revoke(me.id, me.sessionId, new Date());
+    this.revoked({ kind: 'session', userId: me.id, sessionId: me.sessionId });
   }
 
   async me(me: AuthUser): Promise<UserResponseDto> {
@@ -147,6 +152,7 @@ export class AuthService {
       await this.users.changePassword(user.id, passwordHash, em);
       await this.sessions.revokeAllForUser(user.id, now, em);
     });
+    this.revoked({ kind: 'user', userId: user.id });
   }
 
   async listSessions(me: AuthUser, page: PageQueryDto): Promise<Page<WebSessionResponseDto>> {
@@ -159,6 +165,7 @@ export class AuthService {
     const session = await this.sessions.findLiveOwned(me.id, id, now);
     if (!session) throw notFound('Session');
     await this.sessions.revoke(me.id, id, now);
+    this.revoked({ kind: 'session', userId: me.id, sessionId: id });
   }
 
   async createToken(me: AuthUser, dto: CreateTokenDto): Promise<CreatedTokenResponseDto> {
@@ -188,6 +195,7 @@ export class AuthService {
 
   async revokeToken(me: AuthUser, id: string): Promise<void> {
     if (!(await this.tokens.revoke(me.id, id, new Date()))) throw notFound('Token');
+    this.revoked({ kind: 'token', userId: me.id, tokenId: id });
   }
 
   @OnEvent(USER_DEACTIVATED, { promisify: true })
@@ -197,6 +205,12 @@ export class AuthService {
       await this.sessions.revokeAllForUser(event.userId, now, em);
       await this.tokens.revokeAllForUser(event.userId, now, em);
     });
+    this.revoked({ kind: 'user', userId: event.userId });
+  }
+
+  /** After commit: listeners (the realtime gateway) close what those credentials opened. */
+  private revoked(event: CredentialsRevokedEvent): void {
+    this.events.emit(CREDENTIALS_REVOKED, event);
   }
 
   private async openSession(

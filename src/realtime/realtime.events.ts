@@ -107,3 +107,7 @@ export const CHAT_COMPLETED = 'chat.completed';
 
 export const threadRoom = (threadId: string): string => `thread:${threadId}`;
 export const chatRoom = (chatId: string): string => `chat:${chatId}`;
+/** Rooms of credentials, never joined on request: the gateway puts each connection in its own. */
+export const userRoom = (userId: string): string => `user:${userId}`;
+export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
+export const tokenRoom = (tokenId: string): string => `token:${tokenId}`;

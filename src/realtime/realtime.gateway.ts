@@ -3,6 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import {
   ConnectedSocket,
   MessageBody,
+  OnGatewayConnection,
   OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
@@ -18,6 +19,7 @@ import {
 import { ActionsService } from '../actions/actions.service';
 import type { ActionResponseDto } from '../actions/dto/action.dto';
 import type { AuthUser } from '../auth/auth-user';
+import { CREDENTIALS_REVOKED, CredentialsRevokedEvent } from '../auth/auth.events';
 import { AuthenticationService } from '../auth/authentication.service';
 import { PAT_PREFIX } from '../auth/token-crypto';
 import { forbidden, ProblemException } from '../common/errors/problem';
@@ -40,6 +42,9 @@ import {
   ChatDeltaPayload,
   chatRoom,
   ClientToServerEvents,
+  sessionRoom,
+  tokenRoom,
+  userRoom,
   InterServerEvents,
   ServerToClientEvents,
   SocketData,
@@ -71,7 +76,7 @@ const AUDIENCE_REFRESH_MS = 1_000;
  * and forwards the engine's and threads' domain events to rooms.
  */
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger(RealtimeGateway.name);
   private readonly audiences = new Map<string, Audience>();
 
@@ -97,6 +102,27 @@ export class RealtimeGateway implements OnGatewayInit {
         () => next(new Error('unauthorized')),
       );
     });
+  }
+
+  /** Rooms naming the credential behind the connection, so revoking it can close the socket. */
+  async handleConnection(socket: IoSocket): Promise<void> {
+    const user = socket.data.user;
+    const rooms = [userRoom(user.id)];
+    if (user.sessionId) rooms.push(sessionRoom(user.sessionId));
+    if (user.tokenId) rooms.push(tokenRoom(user.tokenId));
+    await socket.join(rooms);
+  }
+
+  /** A connection is authenticated once; when its credential dies, the connection goes too (on every instance). */
+  @OnEvent(CREDENTIALS_REVOKED)
+  onCredentialsRevoked(event: CredentialsRevokedEvent): void {
+    const room =
+      event.kind === 'session'
+        ? sessionRoom(event.sessionId)
+        : event.kind === 'token'
+          ? tokenRoom(event.tokenId)
+          : userRoom(event.userId);
+    this.server.in(room).disconnectSockets(true);
   }
 
   private async authenticate(socket: IoSocket): Promise<AuthUser> {
