@@ -196,7 +196,9 @@ async function main(): Promise<void> {
           join(__dirname, 'profile-exit.js'),
         ]
       : [];
-  const appArgs = [...profiling('app'), appEntry, 'serve'];
+  // BENCH_APP_NODE_ARGS: extra node flags for the app (e.g. GC tuning), space-separated.
+  const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const appArgs = [...appNodeArgs, ...profiling('app'), appEntry, 'serve'];
   const app = start(
     'app',
     appArgs,

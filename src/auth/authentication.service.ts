@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { unauthorized } from '../common/errors/problem';
 import { AppConfig } from '../config/app-config';
 import type { AccessTokenPayload, AuthUser } from './auth-user';
+import { toAuthUser } from './credential-user';
 import { SessionsRepository } from './sessions.repository';
 import { PAT_PREFIX, sha256Hex } from './token-crypto';
 import { TokensRepository } from './tokens.repository';
@@ -71,16 +72,7 @@ export class AuthenticationService {
     if (now.getTime() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
       await this.sessions.touch(found.sessionId, now);
     }
-    const { user } = found;
-    return {
-      id: user.id,
-      email: user.email,
-      displayName: user.displayName,
-      role: user.role,
-      sessionId: found.sessionId,
-      tokenId: null,
-      scopes: null,
-    };
+    return toAuthUser(found.user, { sessionId: found.sessionId, tokenId: null, scopes: null });
   }
 
   async authenticatePersonalToken(token: string): Promise<AuthUser> {
@@ -97,15 +89,6 @@ export class AuthenticationService {
     }
     const lastUsed = found.lastUsedAt?.getTime() ?? 0;
     if (now.getTime() - lastUsed > TOUCH_INTERVAL_MS) await this.tokens.markUsed(found.tokenId, now);
-    const { user } = found;
-    return {
-      id: user.id,
-      email: user.email,
-      displayName: user.displayName,
-      role: user.role,
-      sessionId: null,
-      tokenId: found.tokenId,
-      scopes: found.scopes,
-    };
+    return toAuthUser(found.user, { sessionId: null, tokenId: found.tokenId, scopes: found.scopes });
   }
 }

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination';
-import { UserEntity } from '../users/user.entity';
+import {
+  CREDENTIAL_USER_COLUMNS,
+  CredentialUser,
+  CredentialUserRow,
+  toCredentialUser,
+} from './credential-user';
 import { WebSessionEntity } from './web-session.entity';
 
 /** What a request's credential check needs of a session and its user, nothing more. */
@@ -11,20 +16,14 @@ export interface SessionCredential {
   revokedAt: Date | null;
   expiresAt: Date;
   lastSeenAt: Date;
-  user: Pick<UserEntity, 'id' | 'email' | 'displayName' | 'role' | 'isActive' | 'passwordVersion'>;
+  user: CredentialUser;
 }
 
-interface SessionCredentialRow {
+interface SessionCredentialRow extends CredentialUserRow {
   session_id: string;
   revoked_at: Date | null;
   expires_at: Date;
   last_seen_at: Date;
-  user_id: string;
-  email: string;
-  display_name: string;
-  role: UserEntity['role'];
-  is_active: boolean;
-  password_version: number;
 }
 
 /**
@@ -34,7 +33,7 @@ interface SessionCredentialRow {
  */
 const SESSION_CREDENTIAL_SQL = `
   SELECT s.id AS session_id, s.revoked_at, s.expires_at, s.last_seen_at,
-         u.id AS user_id, u.email, u.display_name, u.role, u.is_active, u.password_version
+         ${CREDENTIAL_USER_COLUMNS}
     FROM web_sessions s
     JOIN users u ON u.id = s.user_id
    WHERE s.id = $1 AND s.user_id = $2`;
@@ -68,14 +67,7 @@ export class SessionsRepository {
       revokedAt: row.revoked_at,
       expiresAt: row.expires_at,
       lastSeenAt: row.last_seen_at,
-      user: {
-        id: row.user_id,
-        email: row.email,
-        displayName: row.display_name,
-        role: row.role,
-        isActive: row.is_active,
-        passwordVersion: row.password_version,
-      },
+      user: toCredentialUser(row),
     };
   }
 

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import { Page, PageQueryDto, paginate } from '../common/pagination/pagination';
-import { UserEntity } from '../users/user.entity';
+import {
+  CREDENTIAL_USER_COLUMNS,
+  CredentialUser,
+  CredentialUserRow,
+  toCredentialUser,
+} from './credential-user';
 import { PersonalAccessTokenEntity, TokenScope } from './personal-access-token.entity';
 
 /** What a request's credential check needs of a personal access token and its user. */
@@ -14,29 +19,23 @@ export interface TokenCredential {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
-  user: Pick<UserEntity, 'id' | 'email' | 'displayName' | 'role' | 'isActive' | 'passwordVersion'>;
+  user: CredentialUser;
 }
 
-interface TokenCredentialRow {
+interface TokenCredentialRow extends CredentialUserRow {
   token_id: string;
   scopes: TokenScope[];
   token_password_version: number;
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
-  user_id: string;
-  email: string;
-  display_name: string;
-  role: UserEntity['role'];
-  is_active: boolean;
-  password_version: number;
 }
 
 /** Plain SQL for the same reason as the session check: it runs on every request. */
 const TOKEN_CREDENTIAL_SQL = `
   SELECT t.id AS token_id, t.scopes, t.password_version AS token_password_version,
          t.expires_at, t.last_used_at, t.revoked_at,
-         u.id AS user_id, u.email, u.display_name, u.role, u.is_active, u.password_version
+         ${CREDENTIAL_USER_COLUMNS}
     FROM personal_access_tokens t
     JOIN users u ON u.id = t.user_id
    WHERE t.token_hash = $1`;
@@ -65,14 +64,7 @@ export class TokensRepository {
       expiresAt: row.expires_at,
       lastUsedAt: row.last_used_at,
       revokedAt: row.revoked_at,
-      user: {
-        id: row.user_id,
-        email: row.email,
-        displayName: row.display_name,
-        role: row.role,
-        isActive: row.is_active,
-        passwordVersion: row.password_version,
-      },
+      user: toCredentialUser(row),
     };
   }
 
