@@ -42,10 +42,14 @@ export async function createApp(
   });
   acceptOnlyJsonBodies(adapter);
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {
-    logger: new JsonLogger(rootLogger),
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options.imports),
+    adapter,
+    {
+      logger: new JsonLogger(rootLogger),
+      bufferLogs: false,
+    },
+  );
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.useWebSocketAdapter(new RealtimeIoAdapter(app));

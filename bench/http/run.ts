@@ -83,8 +83,8 @@ async function recreateDatabase(): Promise<void> {
   }
   // The build's own migrations (dist/), so the schema matches the app under test
   // even while src/ is being edited.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dist = resolve(appEntryOption ?? join(ROOT, 'dist/src/cli.js'), '..');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createDataSource } = require(join(dist, 'database/data-source')) as {
     createDataSource: typeof CreateDataSource;
   };
