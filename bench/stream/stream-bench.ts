@@ -14,38 +14,21 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Server } from 'socket.io';
-import { io, Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { ACTION_CHUNKS, ActionChunksEvent } from '../../src/actions/actions.events';
 import type { ActionChunkInput, ActionHandlerContext } from '../../src/actions/handlers/action-handler';
 import { EchoConfig, EchoHandler, EchoRequest, splitInto } from '../../src/actions/handlers/echo.handler';
-import { createApp } from '../../src/app.factory';
-import { createRootLogger } from '../../src/common/logging/logger';
-import { loadConfig } from '../../src/config/config';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { arg, bootBenchApp, Chunk, connect, connectClients, echoText } from './common';
 
 const CLIENTS = arg('clients', 50);
 const SECONDS = arg('seconds', 20);
 const CHUNKS = arg('chunks', 2000);
 /** 0: as fast as possible (throughput); > 0: one chunk every DELAY ms per stream (latency at a given load). */
 const DELAY = arg('delay', 0);
-const TEXT = Array.from({ length: CHUNKS * 8 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
-
-interface Chunk {
-  actionId: string;
-  order: number;
-  mime: string;
-  text?: string;
-}
+const TEXT = echoText(CHUNKS);
 
 interface PhaseResult {
   name: string;
@@ -99,15 +82,6 @@ class Clock {
     this.produced.delete(key);
     this.received++;
   }
-}
-
-async function connect(url: string, token?: string): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], auth: token ? { token } : {}, forceNew: true });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
 }
 
 /** Runs `runOne` back to back on every client until the time is up; returns the streams started. */
@@ -192,21 +166,7 @@ async function barePhase(): Promise<PhaseResult> {
 }
 
 async function appPhase(): Promise<PhaseResult & { database: string }> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: join(tmpdir(), `threadline-bench-${randomUUID()}`),
-    DATABASE_URL: process.env.DATABASE_URL || 'pglite://memory',
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-    REDIS_KEY_PREFIX: `threadline-bench:${randomUUID()}:`,
-    JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-0123456789',
-    ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-    AUTH_RATE_LIMIT_PER_IP: '1000000',
-    AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
-    LOG_LEVEL: 'silent',
-  });
-  const app = await createApp(config, createRootLogger('silent'));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const { app, url, database } = await bootBenchApp();
   const clock = new Clock();
 
   // Instrumentation only: when the engine announces a stored chunk, and when echo produced it.
@@ -226,23 +186,7 @@ async function appPhase(): Promise<PhaseResult & { database: string }> {
     }
   };
 
-  const register = await fetch(`${url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `bench-${randomUUID()}@example.test`, password: 'bench password 123' }),
-  });
-  const { accessToken } = (await register.json()) as { accessToken: string };
-  const threads: string[] = [];
-  for (let i = 0; i < CLIENTS; i++) {
-    const res = await fetch(`${url}/api/threads`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-      body: JSON.stringify({ title: `bench ${i}` }),
-    });
-    threads.push(((await res.json()) as { id: string }).id);
-  }
-  const sockets = await Promise.all(threads.map(() => connect(url, accessToken)));
-  await Promise.all(sockets.map((s, i) => s.emitWithAck('thread:subscribe', { threadId: threads[i] })));
+  const { threads, sockets } = await connectClients(url, CLIENTS);
   const actionIds: string[] = [];
   let failures = 0;
 
@@ -289,7 +233,7 @@ async function appPhase(): Promise<PhaseResult & { database: string }> {
   if (failures > 0) console.error(`${failures} streams did not complete`);
   return {
     name: 'threadline (engine, every chunk stored)',
-    database: config.database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite (in memory)',
+    database,
     streams,
     chunksReceived: clock.received,
     chunksPersisted: Number(count),

@@ -55,25 +55,30 @@ class ActionCancelled extends Error {
 /**
  * Iterates a handler's stream but stops as soon as the signal aborts, even if
  * the handler is stuck awaiting something that ignores the signal.
+ *
+ * Each wait is its own promise that the abort listener rejects. Racing every
+ * `next()` against one long-lived "aborted" promise (`Promise.race`) would
+ * leave a reaction on that promise per chunk, holding the chunk, until the
+ * action ends: ~400 bytes per chunk (bench/stream/soak.ts).
  */
 async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
-  let onAbort: () => void = () => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason as Error);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
+  let abortWait: ((reason: unknown) => void) | null = null;
+  const onAbort = (): void => abortWait?.(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
-      const next = iterator.next();
-      next.catch(() => undefined);
-      const result = await Promise.race([next, aborted]);
+      if (signal.aborted) throw signal.reason as Error;
+      const result = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        abortWait = reject;
+        iterator.next().then(resolve, reject);
+      });
+      abortWait = null;
       if (result.done) return;
       yield result.value;
     }
   } finally {
+    abortWait = null;
     signal.removeEventListener('abort', onAbort);
     // Not awaited: a handler stuck in an await must not hold the action open.
     if (iterator.return) void Promise.resolve(iterator.return()).catch(() => undefined);
