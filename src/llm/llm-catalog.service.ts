@@ -30,7 +30,10 @@ const DEFAULT_BASE_URLS: Partial<Record<LlmProvider, string>> = {
 const NEEDS_CREDENTIAL: ReadonlySet<LlmProvider> = new Set(['openai', 'anthropic']);
 
 const isAdmin = (me: AuthUser): boolean => me.role === 'admin';
-const lastFour = (key: string): string => key.slice(-4);
+/** The last four characters, only when that cannot give the key away: a short key shows nothing. */
+const MIN_KEY_LENGTH_FOR_HINT = 12;
+const lastFour = (key: string): string | null =>
+  key.length >= MIN_KEY_LENGTH_FOR_HINT ? key.slice(-4) : null;
 
 /**
  * The registry of LLM services and models: who may see, create and change

@@ -118,6 +118,7 @@ describe('Actions REST (SPEC §7.1, §7.3)', () => {
     expect(res.body).toEqual({
       action: {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        userId: alice.id,
         handlerName: 'echo',
         title: 'Say hi',
         request: { text: 'hi', chunks: 2 },

@@ -64,6 +64,38 @@ describe('GET /v1/models', () => {
     }
     expect(ids.sort()).toEqual([modelId, `${service.name}/text-embed`].sort());
   });
+
+  it('retrieves one model by its <service>/<model> id, as models.retrieve() sends it', async () => {
+    const model = await client.models.retrieve(modelId);
+    expect(model).toEqual({ id: modelId, object: 'model', created: expect.any(Number), owned_by: 'user' });
+    const unencoded = await t.http().get(`/v1/models/${modelId}`).set(user.auth);
+    expect(unencoded.status).toBe(200);
+    expect(unencoded.body).toMatchObject({ id: modelId });
+    await expect(client.models.retrieve(`${service.name}/nope`)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it("lists a name shared by the caller's own service and a global one once, as the caller's", async () => {
+    const admin = await registerUser(t.http);
+    await t.app.get(UsersService).update(admin.id, { role: 'admin' });
+    const shared = uniqueServiceName('shared');
+    const globalService = await createLlmService(t.http, admin.auth, {
+      name: shared,
+      baseUrl: otherFake.url,
+      apiKey: 'sk-global-key-0000',
+      global: true,
+    });
+    await createLlmModel(t.http, admin.auth, globalService.id, { name: 'm' });
+    const own = await createLlmService(t.http, user.auth, {
+      name: shared,
+      baseUrl: fake.url,
+      apiKey: 'sk-own-key-00000',
+    });
+    await createLlmModel(t.http, user.auth, own.id, { name: 'm' });
+    const listed: OpenAI.Models.Model[] = [];
+    for await (const model of client.models.list()) if (model.id === `${shared}/m`) listed.push(model);
+    expect(listed).toHaveLength(1);
+    expect(listed[0].owned_by).toBe('user');
+  });
 });
 
 describe('POST /v1/chat/completions', () => {
@@ -138,6 +170,17 @@ describe('POST /v1/chat/completions', () => {
     expect(text).not.toContain('"usage"');
   });
 
+  it('accepts the sampling knobs OpenAI wrappers send by default', async () => {
+    const completion = await client.chat.completions.create({
+      model: modelId,
+      messages: [{ role: 'user', content: 'hi' }],
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      seed: 1,
+    });
+    expect(completion.choices[0].message.content).toBe('Hello from the fake');
+  });
+
   it('accepts an access token as well as a personal access token', async () => {
     const completion = await clientFor(user.accessToken).chat.completions.create({
       model: modelId,
@@ -153,14 +196,22 @@ describe('POST /v1/chat/completions', () => {
       .set({ Authorization: `Bearer ${user.accessToken}` })
       .send({ model: `${service.name}/nope`, messages: [{ role: 'user', content: 'x' }] });
     expect(res.status).toBe(404);
+    // What OpenAI itself answers for an unknown model.
     expect(res.body).toEqual({
       error: {
         message: expect.stringContaining('nope'),
-        type: expect.any(String),
-        code: expect.any(String),
+        type: 'invalid_request_error',
+        code: 'model_not_found',
         param: 'model',
       },
     });
+    const embedding = await t
+      .http()
+      .post('/v1/chat/completions')
+      .set(user.auth)
+      .send({ model: `${service.name}/text-embed`, messages: [{ role: 'user', content: 'x' }] });
+    expect(embedding.status).toBe(400);
+    expect((embedding.body as { error: { param: string } }).error.param).toBe('model');
     await expect(
       client.chat.completions.create({ model: 'no-slash', messages: [{ role: 'user', content: 'x' }] }),
     ).rejects.toBeInstanceOf(OpenAI.NotFoundError);

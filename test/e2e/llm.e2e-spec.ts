@@ -246,6 +246,10 @@ describe('LLM services', () => {
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ name: `${s.name}-2`, hasApiKey: true, apiKeyLast4: '2222' });
     expect(renamed.text).not.toContain('sk-second-key');
+    // A short key would be given away whole by its last four characters: no hint at all.
+    const short = await t.http().patch(`/api/llm/services/${s.id}`).set(owner.auth).send({ apiKey: 'sk-x' });
+    expect(short.body).toMatchObject({ hasApiKey: true, apiKeyLast4: null });
+    expect(short.text).not.toContain('sk-x');
     const cleared = await t.http().patch(`/api/llm/services/${s.id}`).set(owner.auth).send({ apiKey: null });
     expect(cleared.body).toMatchObject({ hasApiKey: false, apiKeyLast4: null });
     const nulled = await t.http().patch(`/api/llm/services/${s.id}`).set(owner.auth).send({ name: null });

@@ -56,6 +56,7 @@ describe('Threads REST (SPEC §7.1)', () => {
       .expect(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      userId: alice.id,
       title: 'Research',
       description: 'notes',
       createdAt: expect.stringMatching(/Z$/),

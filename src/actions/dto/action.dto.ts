@@ -68,6 +68,7 @@ export class ChunkQueryDto {
 
 export class ActionResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) userId: string;
   @ApiProperty() handlerName: string;
   @ApiProperty({ type: String, nullable: true }) title: string | null;
   @ApiProperty({ description: 'The request as given' }) request: unknown;
@@ -116,6 +117,7 @@ export class HandlerConfigurationResponseDto {
 
 export const toActionResponse = (a: ActionEntity): ActionResponseDto => ({
   id: a.id,
+  userId: a.userId,
   handlerName: a.handlerName,
   title: a.title,
   request: a.request,

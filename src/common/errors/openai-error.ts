@@ -26,14 +26,24 @@ const CODE_BY_STATUS: Record<number, string> = {
   504: 'timeout',
 };
 
+/** Our field names where OpenAI's request names the same thing differently. */
+const OPENAI_PARAM: Record<string, string> = { modelId: 'model' };
+
 /** The same error as a problem body, in the shape OpenAI's clients parse. */
-export function toOpenAiError(problem: ProblemBody): OpenAiErrorBody {
+export function toOpenAiError(
+  problem: ProblemBody,
+  names: { type?: string; code?: string } = {},
+): OpenAiErrorBody {
+  const field = problem.errors?.[0]?.field ?? null;
   return {
     error: {
       message: problem.detail || problem.title,
-      type: TYPE_BY_STATUS[problem.status] ?? (problem.status >= 500 ? 'api_error' : 'invalid_request_error'),
-      code: CODE_BY_STATUS[problem.status] ?? null,
-      param: problem.errors?.[0]?.field ?? null,
+      type:
+        names.type ??
+        TYPE_BY_STATUS[problem.status] ??
+        (problem.status >= 500 ? 'api_error' : 'invalid_request_error'),
+      code: names.code ?? CODE_BY_STATUS[problem.status] ?? null,
+      param: field === null ? null : (OPENAI_PARAM[field] ?? field),
     },
   };
 }

@@ -29,7 +29,7 @@ export function sendProblem(
   logger: Logger,
 ): void {
   const instance = request.url.split('?')[0];
-  const { body, headers, unexpected } = toProblem(err, instance, String(request.id));
+  const { body, headers, unexpected, openAi } = toProblem(err, instance, String(request.id));
   if (unexpected) {
     logger.error({
       msg: 'unhandled error',
@@ -45,7 +45,7 @@ export function sendProblem(
   reply.headers(headers).status(body.status);
   if (isOpenAiPath(instance)) {
     // OpenAI clients read errors in OpenAI's shape, so the /v1 gateway answers in it.
-    reply.type('application/json').send(toOpenAiError(body));
+    reply.type('application/json').send(toOpenAiError(body, openAi));
     return;
   }
   reply.type(PROBLEM_CONTENT_TYPE).send(body);

@@ -24,6 +24,8 @@ export interface ProblemOptions {
   /** Extension members added to the body. */
   extensions?: Record<string, unknown>;
   type?: string;
+  /** How the /v1 gateway names this error in OpenAI's shape (`type`, `code`), when the status alone says too little. */
+  openAi?: { type?: string; code?: string };
 }
 
 /** The one error class features throw: a status, a title and optional RFC 9457 members. */

@@ -6,6 +6,8 @@ import { titleFor } from './status-titles';
 export interface ProblemResult {
   body: ProblemBody;
   headers: Record<string, string>;
+  /** OpenAI `type`/`code` for the /v1 rendering (never part of the problem body). */
+  openAi?: { type?: string; code?: string };
   /** An error nobody expected: logged with its stack, answered without detail. */
   unexpected: boolean;
 }
@@ -43,14 +45,14 @@ function fromHttpException(err: HttpException, instance: string): ProblemBody {
 
 export function toProblem(err: unknown, instance: string, requestId: string): ProblemResult {
   if (err instanceof ProblemException) {
-    const { detail, errors, headers, extensions, type } = err.problem;
+    const { detail, errors, headers, extensions, type, openAi } = err.problem;
     const body: ProblemBody = {
       ...(extensions ?? {}),
       ...problem(err.getStatus(), err.title, detail ?? err.title, instance),
       type: type ?? 'about:blank',
     };
     if (errors) body.errors = errors;
-    return { body, headers: headers ?? {}, unexpected: false };
+    return { body, headers: headers ?? {}, unexpected: false, openAi };
   }
   if (err instanceof HttpException) {
     return { body: fromHttpException(err, instance), headers: {}, unexpected: err.getStatus() >= 500 };

@@ -146,4 +146,26 @@ export class ChatCompletionRequestDto {
   @IsString()
   @MaxLength(256)
   user?: string;
+
+  // Sampling knobs that common OpenAI wrappers send by default: accepted (so
+  // those clients work unchanged) and not forwarded, since not every provider
+  // behind a model has them.
+  @ApiPropertyOptional({ minimum: -2, maximum: 2, description: 'Accepted and ignored' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-2)
+  @Max(2)
+  presence_penalty?: number;
+
+  @ApiPropertyOptional({ minimum: -2, maximum: 2, description: 'Accepted and ignored' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-2)
+  @Max(2)
+  frequency_penalty?: number;
+
+  @ApiPropertyOptional({ description: 'Accepted and ignored' })
+  @IsOptional()
+  @IsInt()
+  seed?: number;
 }

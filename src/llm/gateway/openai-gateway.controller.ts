@@ -8,7 +8,7 @@ import { abortOnClientClose, SseWriter } from '../../common/http/sse';
 import { streamProblem } from '../invoke-sse';
 import { ChatCompletionRequestDto } from './chat-completion-request.dto';
 import { GatewayStreamItem, OpenAiGatewayService } from './openai-gateway.service';
-import type { OpenAiModelList } from './openai-wire';
+import type { OpenAiModelList, OpenAiModelObject } from './openai-wire';
 
 /**
  * OpenAI-compatible endpoint: any OpenAI client pointed at `<host>/v1` with a
@@ -26,6 +26,14 @@ export class OpenAiGatewayController {
   @ApiOkResponse({ description: 'OpenAI model list; ids are <serviceName>/<modelName>' })
   models(@CurrentUser() me: AuthUser): Promise<OpenAiModelList> {
     return this.gateway.listModels(me.id);
+  }
+
+  /** Model ids hold a slash (`<service>/<model>`): clients send it encoded (`%2F`) or not. */
+  @Get('models/*')
+  @ApiOkResponse({ description: 'One OpenAI model object' })
+  model(@CurrentUser() me: AuthUser, @Req() request: FastifyRequest): Promise<OpenAiModelObject> {
+    const raw = (request.params as Record<string, string>)['*'] ?? '';
+    return this.gateway.getModel(me.id, decodeURIComponent(raw));
   }
 
   /** The reply is written by hand: a chat.completion, or chat.completion.chunk events ending in [DONE]. */

@@ -8,6 +8,7 @@ import type {
   OpenAiChatCompletion,
   OpenAiChatCompletionChunk,
   OpenAiModelList,
+  OpenAiModelObject,
   OpenAiUsage,
 } from './openai-wire';
 
@@ -29,14 +30,32 @@ export class OpenAiGatewayService {
 
   async listModels(userId: string): Promise<OpenAiModelList> {
     const models = await this.invocations.listAllUsableModels(userId, MAX_LISTED_MODELS);
-    return {
-      object: 'list',
-      data: models.map((m) => ({
-        id: `${m.service.name}/${m.name}`,
+    // A user's own service shadows a global one of the same name (that is what `model` resolves to),
+    // so each id is listed once, as the caller's.
+    const byId = new Map<string, OpenAiModelObject>();
+    for (const m of [...models].sort(
+      (a, b) => Number(a.service.ownerId === null) - Number(b.service.ownerId === null),
+    )) {
+      const id = `${m.service.name}/${m.name}`;
+      if (byId.has(id)) continue;
+      byId.set(id, {
+        id,
         object: 'model',
         created: Math.floor(m.createdAt.getTime() / 1000),
         owned_by: m.service.ownerId === null ? 'threadline' : 'user',
-      })),
+      });
+    }
+    return { object: 'list', data: [...byId.values()] };
+  }
+
+  /** One model by its `<serviceName>/<modelName>` id (`GET /v1/models/{id}`). */
+  async getModel(userId: string, id: string): Promise<OpenAiModelObject> {
+    const m = await this.resolveModel(userId, id);
+    return {
+      id,
+      object: 'model',
+      created: Math.floor(m.createdAt.getTime() / 1000),
+      owned_by: m.service.ownerId === null ? 'threadline' : 'user',
     };
   }
 
@@ -83,6 +102,8 @@ export class OpenAiGatewayService {
         errors: [
           { field: 'model', message: 'unknown model; use <serviceName>/<modelName> from GET /v1/models' },
         ],
+        // What OpenAI answers for an unknown model, so clients that check the code recognise it.
+        openAi: { type: 'invalid_request_error', code: 'model_not_found' },
       });
     }
     return model;

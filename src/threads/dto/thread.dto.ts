@@ -52,6 +52,7 @@ export class UpdateThreadActionDto {
 
 export class ThreadResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) userId: string;
   @ApiProperty() title: string;
   @ApiProperty() description: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -75,6 +76,7 @@ export class ThreadPageDto {
 
 export const toThreadResponse = (t: ThreadEntity): ThreadResponseDto => ({
   id: t.id,
+  userId: t.userId,
   title: t.title,
   description: t.description,
   createdAt: t.createdAt.toISOString(),
