@@ -51,6 +51,7 @@ export class ActionHandlersService {
     configuration: unknown,
   ): Promise<HandlerConfigurationResponseDto> {
     this.requireForRoute(name);
+    configuration = unwrapEnvelope(configuration);
     if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration)) {
       throw badRequest('The configuration must be a JSON object', [
         { field: 'configuration', message: 'must be an object' },
@@ -65,4 +66,19 @@ export class ActionHandlersService {
   private requireForRoute(name: string): void {
     if (!this.registry.has(name)) throw notFound('Action handler');
   }
+}
+
+/**
+ * GET answers `{ handlerName, configuration, createdAt, updatedAt }`; a client
+ * that edits that and PUTs it back is understood, as is the bare object.
+ */
+function unwrapEnvelope(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const { configuration, handlerName, createdAt, updatedAt, ...rest } = body as Record<string, unknown>;
+  const isEnvelope =
+    Object.keys(rest).length === 0 &&
+    typeof configuration === 'object' &&
+    configuration !== null &&
+    [handlerName, createdAt, updatedAt].every((v) => v === undefined || typeof v === 'string' || v === null);
+  return isEnvelope ? configuration : body;
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/auth.decorators';
@@ -13,7 +14,7 @@ export class ActionsController {
 
   @Get(':id')
   @ApiOkResponse({ type: ActionResponseDto })
-  get(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ActionResponseDto> {
+  get(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<ActionResponseDto> {
     return this.actions.get(me.id, id);
   }
 
@@ -21,7 +22,7 @@ export class ActionsController {
   @ApiOkResponse({ type: ActionResponseDto })
   rename(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateActionDto,
   ): Promise<ActionResponseDto> {
     return this.actions.rename(me.id, id, dto);
@@ -32,7 +33,7 @@ export class ActionsController {
   @ApiOkResponse({ type: ChunkPageDto })
   chunks(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Query() query: ChunkQueryDto,
   ): Promise<ChunkPageDto> {
     return this.actions.listChunks(me.id, id, query);
@@ -44,7 +45,7 @@ export class ActionsController {
     type: ActionResponseDto,
     description: 'The action once ended (cancelled, or as it ended)',
   })
-  cancel(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ActionResponseDto> {
+  cancel(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<ActionResponseDto> {
     return this.actions.cancel(me.id, id);
   }
 }

@@ -107,7 +107,8 @@ export class ActionsService {
   async listChunks(userId: string, id: string, query: ChunkQueryDto): Promise<Page<ChunkResponseDto>> {
     await this.getOwned(userId, id);
     const limit = query.limit ?? MAX_CHUNK_PAGE;
-    const rows = await this.chunks.listAfter(id, query.after ?? -1, limit);
+    const after = query.cursor !== undefined ? Number(query.cursor) : (query.after ?? -1);
+    const rows = await this.chunks.listAfter(id, after, limit);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {

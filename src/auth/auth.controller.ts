@@ -1,16 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -114,7 +103,7 @@ export class AuthController {
   @Delete('sessions/:id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  revokeSession(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  revokeSession(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<void> {
     return this.auth.revokeSession(me, id);
   }
 
@@ -139,7 +128,7 @@ export class AuthController {
   @Delete('tokens/:id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  revokeToken(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  revokeToken(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<void> {
     return this.auth.revokeToken(me, id);
   }
 }

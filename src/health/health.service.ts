@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ProblemException } from '../common/errors/problem';
 import { RedisConnection } from '../redis/redis.module';
@@ -18,13 +18,23 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
 }
 
 @Injectable()
-export class HealthService {
+export class HealthService implements OnModuleDestroy {
+  /** Set when shutdown begins (before running actions drain): load balancers stop sending traffic. */
+  private draining = false;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly redis: RedisConnection,
   ) {}
 
+  onModuleDestroy(): void {
+    this.draining = true;
+  }
+
   async readiness(): Promise<ReadinessReport> {
+    if (this.draining) {
+      throw new ProblemException(503, 'Service Unavailable', { detail: 'Not ready: shutting down' });
+    }
     const checks: Record<string, 'up' | 'down'> = {};
     checks.database = await withTimeout(this.dataSource.query('SELECT 1'))
       .then(() => 'up' as const)

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/auth.decorators';
@@ -23,7 +24,7 @@ export class LlmModelsController {
 
   @Get(':id')
   @ApiOkResponse({ type: LlmModelResponseDto })
-  get(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<LlmModelResponseDto> {
+  get(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<LlmModelResponseDto> {
     return this.catalog.getModel(me, id);
   }
 
@@ -31,7 +32,7 @@ export class LlmModelsController {
   @ApiOkResponse({ type: LlmModelResponseDto })
   update(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateLlmModelDto,
   ): Promise<LlmModelResponseDto> {
     return this.catalog.updateModel(me, id, dto);
@@ -40,7 +41,7 @@ export class LlmModelsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  delete(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<void> {
     return this.catalog.deleteModel(me, id);
   }
 }

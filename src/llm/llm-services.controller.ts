@@ -1,15 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -49,7 +39,7 @@ export class LlmServicesController {
 
   @Get(':id')
   @ApiOkResponse({ type: LlmServiceResponseDto })
-  get(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<LlmServiceResponseDto> {
+  get(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<LlmServiceResponseDto> {
     return this.catalog.getService(me, id);
   }
 
@@ -57,7 +47,7 @@ export class LlmServicesController {
   @ApiOkResponse({ type: LlmServiceResponseDto })
   update(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateLlmServiceDto,
   ): Promise<LlmServiceResponseDto> {
     return this.catalog.updateService(me, id, dto);
@@ -66,7 +56,7 @@ export class LlmServicesController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  delete(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<void> {
     return this.catalog.deleteService(me, id);
   }
 
@@ -74,7 +64,7 @@ export class LlmServicesController {
   @ApiOkResponse({ type: LlmModelPageDto })
   listModels(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Query() page: PageQueryDto,
   ): Promise<LlmModelPageDto> {
     return this.catalog.listServiceModels(me, id, page);
@@ -84,7 +74,7 @@ export class LlmServicesController {
   @ApiCreatedResponse({ type: LlmModelResponseDto })
   createModel(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: CreateLlmModelDto,
   ): Promise<LlmModelResponseDto> {
     return this.catalog.createModel(me, id, dto);

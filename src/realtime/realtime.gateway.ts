@@ -70,6 +70,16 @@ interface Audience {
 
 const AUDIENCE_REFRESH_MS = 1_000;
 
+/** The events this gateway answers (SPEC §7.2). */
+const CLIENT_EVENTS = new Set([
+  'thread:subscribe',
+  'thread:unsubscribe',
+  'chat:subscribe',
+  'chat:unsubscribe',
+  'action:run',
+  'action:cancel',
+]);
+
 /**
  * The only code that touches the Socket.IO server. Authenticates the
  * handshake with the same service as HTTP, joins only rooms it has checked,
@@ -111,6 +121,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
     if (user.sessionId) rooms.push(sessionRoom(user.sessionId));
     if (user.tokenId) rooms.push(tokenRoom(user.tokenId));
     await socket.join(rooms);
+    // Every client event is acknowledged, an unknown one too (a client would otherwise wait for its timeout).
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (!CLIENT_EVENTS.has(event) && typeof ack === 'function') {
+        (ack as (answer: Ack) => void)({
+          ok: false,
+          error: { status: 404, title: 'Not Found', detail: `Unknown event: ${event.slice(0, 100)}` },
+        });
+      }
+    });
   }
 
   /** A connection is authenticated once; when its credential dies, the connection goes too (on every instance). */

@@ -1,4 +1,5 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/auth.decorators';
@@ -13,7 +14,7 @@ export class ActionThreadsController {
 
   @Get(':id/threads')
   @ApiOkResponse({ type: [String], description: "Ids of the user's threads holding the action" })
-  threadIds(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<string[]> {
+  threadIds(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<string[]> {
     return this.threads.threadIdsHolding(me.id, id);
   }
 }

@@ -1,16 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -54,7 +43,7 @@ export class ThreadsController {
 
   @Get(':id')
   @ApiOkResponse({ type: ThreadDetailResponseDto })
-  get(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<ThreadDetailResponseDto> {
+  get(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<ThreadDetailResponseDto> {
     return this.threads.get(me.id, id);
   }
 
@@ -62,7 +51,7 @@ export class ThreadsController {
   @ApiOkResponse({ type: ThreadResponseDto })
   update(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateThreadDto,
   ): Promise<ThreadResponseDto> {
     return this.threads.update(me.id, id, dto);
@@ -71,7 +60,7 @@ export class ThreadsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  delete(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<void> {
     return this.threads.delete(me.id, id);
   }
 
@@ -83,7 +72,7 @@ export class ThreadsController {
   })
   runAction(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: RunActionDto,
   ): Promise<ActionEnvelopeDto> {
     return this.threads.runAction(me, id, dto);
@@ -94,8 +83,8 @@ export class ThreadsController {
   @ApiCreatedResponse({ type: ThreadActionResponseDto })
   linkAction(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('actionId', ParseUUIDPipe) actionId: string,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('actionId', ParseIdPipe) actionId: string,
   ): Promise<ThreadActionResponseDto> {
     return this.threads.linkAction(me.id, id, actionId);
   }
@@ -104,8 +93,8 @@ export class ThreadsController {
   @ApiOkResponse({ type: ThreadActionResponseDto })
   updateLink(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('actionId', ParseUUIDPipe) actionId: string,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('actionId', ParseIdPipe) actionId: string,
     @Body() dto: UpdateThreadActionDto,
   ): Promise<ThreadActionResponseDto> {
     return this.threads.updateLink(me.id, id, actionId, dto);
@@ -116,8 +105,8 @@ export class ThreadsController {
   @ApiNoContentResponse()
   unlinkAction(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('actionId', ParseUUIDPipe) actionId: string,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('actionId', ParseIdPipe) actionId: string,
   ): Promise<void> {
     return this.threads.unlinkAction(me.id, id, actionId);
   }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/decorators/auth.decorators';
 import { PageQueryDto } from '../common/pagination/pagination';
@@ -21,13 +22,13 @@ export class UsersController {
 
   @Get(':id')
   @ApiOkResponse({ type: UserResponseDto })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<UserResponseDto> {
+  get(@Param('id', ParseIdPipe) id: string): Promise<UserResponseDto> {
     return this.users.get(id);
   }
 
   @Patch(':id')
   @ApiOkResponse({ type: UserResponseDto })
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
+  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
     return this.users.update(id, dto);
   }
 }

@@ -1,15 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -48,7 +38,7 @@ export class WorkspacesController {
 
   @Get(':id')
   @ApiOkResponse({ type: WorkspaceResponseDto })
-  get(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<WorkspaceResponseDto> {
+  get(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<WorkspaceResponseDto> {
     return this.workspaces.get(me.id, id);
   }
 
@@ -56,7 +46,7 @@ export class WorkspacesController {
   @ApiOkResponse({ type: WorkspaceResponseDto })
   rename(
     @CurrentUser() me: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateWorkspaceDto,
   ): Promise<WorkspaceResponseDto> {
     return this.workspaces.rename(me.id, id, dto);
@@ -65,7 +55,7 @@ export class WorkspacesController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@CurrentUser() me: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  delete(@CurrentUser() me: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<void> {
     return this.workspaces.delete(me.id, id);
   }
 }

@@ -52,7 +52,7 @@ export class WorkspacesService {
 
   async rename(ownerId: string, id: string, dto: UpdateWorkspaceDto): Promise<WorkspaceResponseDto> {
     await this.getOwned(ownerId, id);
-    await this.workspaces.rename(ownerId, id, dto.name);
+    if (dto.name !== undefined) await this.workspaces.rename(ownerId, id, dto.name);
     return this.get(ownerId, id);
   }
 

@@ -138,7 +138,7 @@ describe('GET/PATCH/DELETE /api/workspaces/:id', () => {
       name: 'Final',
     });
 
-    for (const body of [{}, { name: '' }, { name: 'x'.repeat(201) }, { name: 'ok', extra: true }]) {
+    for (const body of [{ name: '' }, { name: 'x'.repeat(201) }, { name: 'ok', extra: true }]) {
       expectProblem(await t.http().patch(`/api/workspaces/${ws.id}`).set(owner.auth).send(body), 400);
     }
 

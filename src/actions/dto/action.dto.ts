@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsDefined, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsDefined,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  Matches,
+} from 'class-validator';
 import { ACTION_STATUSES, ActionEntity, ActionStatus } from '../action.entity';
 import type { ActionResponseChunkEntity } from '../action-response-chunk.entity';
 import type { ActionHandlerConfigurationEntity } from '../action-handler-configuration.entity';
@@ -57,6 +67,11 @@ export class ChunkQueryDto {
   @Max(2147483647)
   after?: number;
 
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (same as after=<that order>)' })
+  @IsOptional()
+  @Matches(/^(-1|\d{1,10})$/, { message: 'cursor is not a valid cursor' })
+  cursor?: string;
+
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_CHUNK_PAGE, default: MAX_CHUNK_PAGE })
   @IsOptional()
   @Type(() => Number)
@@ -96,7 +111,7 @@ export class ChunkPageDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'When more chunks are stored: pass it as `after` to read on',
+    description: 'When more chunks are stored: pass it as `cursor` (or `after`) to read on',
   })
   nextCursor: string | null;
 }

@@ -22,11 +22,15 @@ export class AuthRateLimitGuard implements CanActivate {
     const body = (request.body ?? {}) as { email?: unknown; refreshToken?: unknown };
     const window = this.config.authRateLimitWindowSeconds;
     const verdicts = [await this.limiter.hit(`ip:${request.ip}`, this.config.authRateLimitPerIp, window)];
+    // A malformed refresh token names no session: it counts against the address only,
+    // or one shared bucket would let anyone lock every client out of refreshing.
+    const session =
+      typeof body.refreshToken === 'string' ? parseRefreshToken(body.refreshToken)?.sessionId : undefined;
     const account =
       typeof body.email === 'string'
         ? `email:${body.email.trim().toLowerCase()}`
-        : typeof body.refreshToken === 'string'
-          ? `session:${parseRefreshToken(body.refreshToken)?.sessionId ?? 'malformed'}`
+        : session
+          ? `session:${session}`
           : null;
     if (account) verdicts.push(await this.limiter.hit(account, this.config.authRateLimitPerEmail, window));
     const refused = verdicts.filter((v) => !v.allowed);

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { WorkspaceEntity } from '../workspace.entity';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -14,7 +14,15 @@ export class CreateWorkspaceDto {
   name: string;
 }
 
-export class UpdateWorkspaceDto extends CreateWorkspaceDto {}
+export class UpdateWorkspaceDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+}
 
 export class WorkspaceResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
