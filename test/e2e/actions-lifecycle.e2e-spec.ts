@@ -62,6 +62,31 @@ describe('Actions across restarts (SPEC §7.2: start-up recovery, SIGTERM drain)
     }
   }, 60_000);
 
+  it('without Redis (a single instance) fails at start-up every action left running, even one with a fresh heartbeat', async () => {
+    const first = await bootApp({ DATABASE_URL: databaseUrl, REDIS_URL: '' });
+    const user = await registerUser(first.http);
+    const actionId = randomUUID();
+    // Killed a moment ago: its heartbeat is still fresh.
+    await first.app.get(DataSource).query(
+      `INSERT INTO actions (id, user_id, handler_name, request, status, heartbeat_at)
+       VALUES ($1, $2, 'echo', '{"text":"ab"}', 'running', now())`,
+      [actionId, user.id],
+    );
+    await first.close();
+
+    const second = await bootApp({ DATABASE_URL: databaseUrl, REDIS_URL: '' });
+    try {
+      const action = await second.http().get(`/api/actions/${actionId}`).set(user.auth).expect(200);
+      expect(action.body).toMatchObject({ status: 'failed', isCompleted: true });
+      const chunks = await second.http().get(`/api/actions/${actionId}/chunks`).set(user.auth).expect(200);
+      expect(chunks.body.items).toEqual([
+        expect.objectContaining({ order: 0, mime: 'application/problem+json' }),
+      ]);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
   it('on shutdown refuses new actions (503), lets a short one finish, and cancels a long one after the grace period', async () => {
     const graceMs = 1500;
     const app = await bootApp({ DATABASE_URL: databaseUrl, SHUTDOWN_GRACE_MS: String(graceMs) });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
+import { RedisConnection } from '../../redis/redis.module';
 import type { FinalActionStatus } from '../action.entity';
 import { ActionChunksRepository } from '../action-chunks.repository';
 import { ACTION_CHUNKS, ACTION_COMPLETED, ActionChunksEvent, ActionCompletedEvent } from '../actions.events';
@@ -37,10 +38,16 @@ export class ActionRecovery implements OnApplicationBootstrap, OnApplicationShut
     private readonly actions: ActionsRepository,
     private readonly chunks: ActionChunksRepository,
     private readonly events: EventEmitter2,
+    private readonly redis: RedisConnection,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.failStaleActions();
+    // Instances that share a database share Redis too (SPEC §13). Without Redis this
+    // is the only instance, so at start-up every running action is an orphan of a
+    // process that died: all of them fail now, heartbeat or not. With Redis a
+    // neighbour may be streaming one, and only stale heartbeats count.
+    const onlyInstance = this.redis.client === null;
+    await this.failStaleActions(onlyInstance ? new Date(Date.now() + 1000) : undefined);
     this.timer = setInterval(() => {
       this.failStaleActions().catch((err: unknown) =>
         this.logger.warn({ msg: 'sweep failed', err: err instanceof Error ? err.message : String(err) }),
@@ -54,8 +61,7 @@ export class ActionRecovery implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Marks failed every running action nobody keeps alive; returns how many. */
-  async failStaleActions(): Promise<number> {
-    const staleBefore = new Date(Date.now() - STALE_AFTER_MS);
+  async failStaleActions(staleBefore = new Date(Date.now() - STALE_AFTER_MS)): Promise<number> {
     const ended = await this.dataSource.transaction(async (em) => {
       const stale = await this.actions.findStaleRunning(staleBefore, SWEEP_BATCH, em);
       const out: Ended[] = [];
