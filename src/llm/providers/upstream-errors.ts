@@ -98,6 +98,12 @@ export function toUpstreamProblem(err: unknown, ctx: UpstreamFailureContext): Pr
       detail: 'The provider could not be reached',
     });
   }
+  if (isApiError(err)) {
+    // An error event inside a stream: no HTTP status, but the provider's own words.
+    return new ProblemException(HttpStatus.BAD_GATEWAY, 'Bad Gateway', {
+      detail: `The provider reported an error: ${scrub(err.message, ctx.secret)}`,
+    });
+  }
   // A stream that broke mid-way (socket reset, malformed event) surfaces as a plain error.
   return new ProblemException(HttpStatus.BAD_GATEWAY, 'Bad Gateway', {
     detail: 'The connection to the provider failed',
