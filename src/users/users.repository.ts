@@ -36,6 +36,14 @@ export class UsersRepository {
     return count > 0;
   }
 
+  /** Active administrators other than this user. */
+  async countOtherActiveAdmins(excludeId: string): Promise<number> {
+    return this.repo
+      .createQueryBuilder('u')
+      .where("u.role = 'admin' AND u.isActive = true AND u.id <> :excludeId", { excludeId })
+      .getCount();
+  }
+
   list(page: PageQueryDto): Promise<Page<UserEntity>> {
     return paginate(this.repo.createQueryBuilder('u'), page);
   }

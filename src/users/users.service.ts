@@ -61,6 +61,12 @@ export class UsersService {
 
   async update(id: string, dto: UpdateUserDto): Promise<UserResponseDto> {
     const user = await this.getById(id);
+    const losesAdmin =
+      user.role === 'admin' && user.isActive && (dto.role === 'user' || dto.isActive === false);
+    if (losesAdmin && (await this.users.countOtherActiveAdmins(id)) === 0) {
+      // Nobody could manage users any more (the CLI's user:create --admin would be the only way back).
+      throw conflict('The last active administrator cannot be demoted or deactivated');
+    }
     await this.users.update(id, dto);
     if (user.isActive && dto.isActive === false) {
       // Listeners revoke sessions and tokens; awaited so the 200 means it is done.

@@ -196,3 +196,44 @@ describe('PATCH /api/users/:id', () => {
     expect(await meStatus(patAuth)).toBe(401);
   });
 });
+
+describe('the last active administrator', () => {
+  // A database of its own (embedded, whatever the run uses), so "last" means last.
+  let own: TestApp;
+  beforeAll(async () => {
+    own = await bootApp({ DATABASE_URL: 'pglite://memory', REDIS_URL: '' });
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+
+  it('cannot be demoted or deactivated; with a second admin both can', async () => {
+    const first = await registerUser(own.http);
+    await own.app.get(UsersService).update(first.id, { role: 'admin' });
+
+    const demote = await own.http().patch(`/api/users/${first.id}`).set(first.auth).send({ role: 'user' });
+    expectProblem(demote, 409);
+    const deactivate = await own
+      .http()
+      .patch(`/api/users/${first.id}`)
+      .set(first.auth)
+      .send({ isActive: false });
+    expectProblem(deactivate, 409);
+
+    const second = await registerUser(own.http);
+    const promoted = await own
+      .http()
+      .patch(`/api/users/${second.id}`)
+      .set(first.auth)
+      .send({ role: 'admin' });
+    expect(promoted.status).toBe(200);
+    const demoted = await own.http().patch(`/api/users/${first.id}`).set(second.auth).send({ role: 'user' });
+    expect(demoted.status).toBe(200);
+    expect((demoted.body as UserBody).role).toBe('user');
+    // Now `second` is the last one.
+    expectProblem(
+      await own.http().patch(`/api/users/${second.id}`).set(second.auth).send({ isActive: false }),
+      409,
+    );
+  });
+});
