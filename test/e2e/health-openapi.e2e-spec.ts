@@ -76,6 +76,24 @@ describe('OpenAPI', () => {
     doc = res.body as OpenApiDoc;
   });
 
+  it('documents each list as { items: Item[], nextCursor } of its own item type', () => {
+    const schemas = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components
+      .schemas;
+    for (const [page, item] of [
+      ['UserPageDto', 'UserResponseDto'],
+      ['WorkspacePageDto', 'WorkspaceResponseDto'],
+      ['TokenPageDto', 'TokenResponseDto'],
+      ['WebSessionPageDto', 'WebSessionResponseDto'],
+    ]) {
+      expect(schemas[page]).toMatchObject({
+        properties: {
+          items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } },
+          nextCursor: { type: 'string', nullable: true },
+        },
+      });
+    }
+  });
+
   it('is an OpenAPI 3 document', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).length).toBeGreaterThanOrEqual(12);

@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/pagination/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -134,10 +135,7 @@ export class WebSessionResponseDto {
   @ApiProperty() current: boolean;
 }
 
-export class WebSessionPageDto {
-  @ApiProperty({ type: [WebSessionResponseDto] }) items: WebSessionResponseDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
+export class WebSessionPageDto extends PageOf(WebSessionResponseDto) {}
 
 export class TokenResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -154,7 +152,4 @@ export class CreatedTokenResponseDto extends TokenResponseDto {
   token: string;
 }
 
-export class TokenPageDto {
-  @ApiProperty({ type: [TokenResponseDto] }) items: TokenResponseDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
+export class TokenPageDto extends PageOf(TokenResponseDto) {}

@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type as ClassType } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
@@ -23,6 +24,19 @@ export class PageQueryDto {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/**
+ * The response class of a list of `item` for OpenAPI: `class XPageDto extends
+ * PageOf(XResponseDto) {}` documents `{ items: X[], nextCursor }` once.
+ */
+export function PageOf<T>(item: ClassType<T>): ClassType<Page<T>> {
+  class PageDto implements Page<T> {
+    @ApiProperty({ type: [item] }) items: T[];
+    @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page' })
+    nextCursor: string | null;
+  }
+  return PageDto;
 }
 
 interface KeysetCursor {

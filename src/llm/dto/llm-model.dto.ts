@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/pagination/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -83,10 +84,7 @@ export class LlmModelResponseDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class LlmModelPageDto {
-  @ApiProperty({ type: [LlmModelResponseDto] }) items: LlmModelResponseDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
+export class LlmModelPageDto extends PageOf(LlmModelResponseDto) {}
 
 /** Needs the model's service loaded (every query that feeds a response joins it). */
 export const toLlmModelResponse = (m: LlmModelEntity): LlmModelResponseDto => ({

@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/pagination/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -134,10 +135,7 @@ export class LlmServiceResponseDto {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export class LlmServicePageDto {
-  @ApiProperty({ type: [LlmServiceResponseDto] }) items: LlmServiceResponseDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
+export class LlmServicePageDto extends PageOf(LlmServiceResponseDto) {}
 
 export const toLlmServiceResponse = (s: LlmServiceEntity): LlmServiceResponseDto => ({
   id: s.id,

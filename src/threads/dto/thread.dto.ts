@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/pagination/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -69,10 +70,7 @@ export class ThreadDetailResponseDto extends ThreadResponseDto {
   @ApiProperty({ type: [ThreadActionResponseDto] }) actions: ThreadActionResponseDto[];
 }
 
-export class ThreadPageDto {
-  @ApiProperty({ type: [ThreadResponseDto] }) items: ThreadResponseDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
+export class ThreadPageDto extends PageOf(ThreadResponseDto) {}
 
 export const toThreadResponse = (t: ThreadEntity): ThreadResponseDto => ({
   id: t.id,

@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/pagination/pagination';
 import { ApiProperty } from '@nestjs/swagger';
 import type { UserEntity } from '../user.entity';
 
@@ -10,10 +11,7 @@ export class UserResponseDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class UserPageDto {
-  @ApiProperty({ type: [UserResponseDto] }) items: UserResponseDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
+export class UserPageDto extends PageOf(UserResponseDto) {}
 
 export const toUserResponse = (u: UserEntity): UserResponseDto => ({
   id: u.id,

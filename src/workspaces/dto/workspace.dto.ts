@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/pagination/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
@@ -31,10 +32,7 @@ export class WorkspaceResponseDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class WorkspacePageDto {
-  @ApiProperty({ type: [WorkspaceResponseDto] }) items: WorkspaceResponseDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
+export class WorkspacePageDto extends PageOf(WorkspaceResponseDto) {}
 
 export const toWorkspaceResponse = (w: WorkspaceEntity): WorkspaceResponseDto => ({
   id: w.id,
