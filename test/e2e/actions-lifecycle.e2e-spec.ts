@@ -121,6 +121,8 @@ describe('Actions across restarts (SPEC §7.2: start-up recovery, SIGTERM drain)
     expect(refused.status).toBe(503);
     await closing;
     const took = Date.now() - began;
+    // The server wrote `action:completed` before it closed; the client may read it a tick later.
+    await rec.waitCompleted(long, 5000);
     socket.close();
 
     expect(took).toBeGreaterThanOrEqual(graceMs - 50);
