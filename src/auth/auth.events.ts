@@ -10,3 +10,11 @@ export type CredentialsRevokedEvent =
   | { kind: 'token'; userId: string; tokenId: string }
   /** Every session and token of the user (password change, deactivation). */
   | { kind: 'user'; userId: string };
+
+/** A session's refresh token was rotated and its expiry moved on (cached session rows are stale). */
+export const SESSION_RENEWED = 'auth.session-renewed';
+
+export interface SessionRenewedEvent {
+  userId: string;
+  sessionId: string;
+}

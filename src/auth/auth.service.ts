@@ -11,7 +11,12 @@ import { USER_DEACTIVATED, UserDeactivatedEvent } from '../users/users.events';
 import { UsersService } from '../users/users.service';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import type { AccessTokenPayload, AuthUser } from './auth-user';
-import { CREDENTIALS_REVOKED, CredentialsRevokedEvent } from './auth.events';
+import {
+  CREDENTIALS_REVOKED,
+  CredentialsRevokedEvent,
+  SESSION_RENEWED,
+  SessionRenewedEvent,
+} from './auth.events';
 import {
   AuthResponseDto,
   ChangePasswordDto,
@@ -119,6 +124,10 @@ export class AuthService {
       this.revoked({ kind: 'session', userId: session.userId, sessionId: session.id });
       throw unauthorized('The refresh token was already used; the session is revoked');
     }
+    this.events.emit(SESSION_RENEWED, {
+      userId: session.userId,
+      sessionId: session.id,
+    } satisfies SessionRenewedEvent);
     const user = await this.users.findById(session.userId);
     if (!user || !user.isActive) throw unauthorized('The refresh token is invalid');
     return {

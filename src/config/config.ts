@@ -44,6 +44,8 @@ export interface AppConfigShape {
   authRateLimitPerIp: number;
   authRateLimitPerEmail: number;
   authRateLimitWindowSeconds: number;
+  /** How long credential checks and model lookups are reused (0: never); changes invalidate them at once. */
+  cacheTtlSeconds: number;
   llmTimeoutMs: number;
   llmAllowPrivateUrls: boolean;
   llmEgressAllowlist: string[];
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): AppConfigShape {
     authRateLimitPerIp: int(env, 'AUTH_RATE_LIMIT_PER_IP', 60, 1, 1_000_000),
     authRateLimitPerEmail: int(env, 'AUTH_RATE_LIMIT_PER_EMAIL', 10, 1, 1_000_000),
     authRateLimitWindowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
+    cacheTtlSeconds: int(env, 'CACHE_TTL_SECONDS', 5, 0, 300),
     llmTimeoutMs: int(env, 'LLM_TIMEOUT_MS', 60000, 100, 3_600_000),
     llmAllowPrivateUrls: bool(env, 'LLM_ALLOW_PRIVATE_URLS', !isProduction),
     llmEgressAllowlist: list(env, 'LLM_EGRESS_ALLOWLIST'),

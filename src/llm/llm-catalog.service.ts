@@ -15,6 +15,8 @@ import {
   toLlmServiceResponse,
   UpdateLlmServiceDto,
 } from './dto/llm-service.dto';
+import { InvalidationBus } from '../redis/invalidation-bus';
+import { LLM_CATALOG_CHANGED } from './llm-catalog.events';
 import { LlmConnections } from './llm-connections';
 import type { LlmModelEntity } from './llm-model.entity';
 import { LlmModelsRepository } from './llm-models.repository';
@@ -46,6 +48,7 @@ export class LlmCatalogService {
     private readonly services: LlmServicesRepository,
     private readonly models: LlmModelsRepository,
     private readonly connections: LlmConnections,
+    private readonly bus: InvalidationBus,
   ) {}
 
   async listServices(me: AuthUser, page: PageQueryDto): Promise<Page<LlmServiceResponseDto>> {
@@ -93,6 +96,7 @@ export class LlmCatalogService {
       authRef: dto.authRef ?? null,
       ownerId,
     });
+    this.changed();
     return toLlmServiceResponse(saved);
   }
 
@@ -131,13 +135,17 @@ export class LlmCatalogService {
         { field: 'apiKey', message: `a ${next.provider} service needs an apiKey (or an authRef)` },
       ]);
     }
-    if (Object.keys(changes).length > 0) await this.services.update(id, changes);
+    if (Object.keys(changes).length > 0) {
+      await this.services.update(id, changes);
+      this.changed();
+    }
     return toLlmServiceResponse(await this.getVisibleService(me.id, id));
   }
 
   async deleteService(me: AuthUser, id: string): Promise<void> {
     await this.getManageableService(me, id);
     await this.services.delete(id);
+    this.changed();
   }
 
   async listServiceModels(
@@ -158,6 +166,7 @@ export class LlmCatalogService {
       supportsTools: dto.supportsTools ?? false,
       contextWindow: dto.contextWindow ?? null,
     });
+    this.changed();
     return toLlmModelResponse(await this.getUsableModel(me.id, id));
   }
 
@@ -177,13 +186,22 @@ export class LlmCatalogService {
     if (dto.modality !== undefined) changes.modality = dto.modality;
     if (dto.supportsTools !== undefined) changes.supportsTools = dto.supportsTools;
     if (dto.contextWindow !== undefined) changes.contextWindow = dto.contextWindow;
-    if (Object.keys(changes).length > 0) await this.models.update(model.id, changes);
+    if (Object.keys(changes).length > 0) {
+      await this.models.update(model.id, changes);
+      this.changed();
+    }
     return toLlmModelResponse(await this.getUsableModel(me.id, id));
   }
 
   async deleteModel(me: AuthUser, id: string): Promise<void> {
     const model = await this.getManageableModel(me, id);
     await this.models.delete(model.id);
+    this.changed();
+  }
+
+  /** After a stored change: model lookups cached by the invocation paths are dropped everywhere. */
+  private changed(): void {
+    this.bus.publish(LLM_CATALOG_CHANGED, null);
   }
 
   private async getVisibleService(userId: string, id: string): Promise<LlmServiceEntity> {

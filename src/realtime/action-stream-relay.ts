@@ -95,11 +95,7 @@ export class ActionStreamRelay implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const subscriber = this.redis.duplicate();
-    if (!subscriber) return;
-    this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
-    await subscriber.subscribe(this.channel);
+    this.subscriber = await this.redis.subscribe(this.channel, (raw) => this.receive(raw));
   }
 
   publish(message: RelayMessage): void {

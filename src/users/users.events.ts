@@ -4,3 +4,10 @@ export const USER_DEACTIVATED = 'user.deactivated';
 export interface UserDeactivatedEvent {
   userId: string;
 }
+
+/** An administrator changed a user's role or status (after the change is stored). */
+export const USER_UPDATED = 'user.updated';
+
+export interface UserUpdatedEvent {
+  userId: string;
+}

@@ -6,7 +6,7 @@ import { mapPage, Page, PageQueryDto } from '../common/pagination/pagination';
 import { toUserResponse, UserResponseDto } from './dto/user-response.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserEntity, UserRole } from './user.entity';
-import { USER_DEACTIVATED, UserDeactivatedEvent } from './users.events';
+import { USER_DEACTIVATED, USER_UPDATED, UserDeactivatedEvent, UserUpdatedEvent } from './users.events';
 import { UsersRepository } from './users.repository';
 
 @Injectable()
@@ -68,6 +68,8 @@ export class UsersService {
       throw conflict('The last active administrator cannot be demoted or deactivated');
     }
     await this.users.update(id, dto);
+    // Credential checks cache the user's role and status: they must see the change now.
+    this.events.emit(USER_UPDATED, { userId: id } satisfies UserUpdatedEvent);
     if (user.isActive && dto.isActive === false) {
       // Listeners revoke sessions and tokens; awaited so the 200 means it is done.
       await this.events.emitAsync(USER_DEACTIVATED, { userId: id } satisfies UserDeactivatedEvent);
