@@ -1,6 +1,5 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as PinoLogger } from 'pino';
-import { currentRequestId } from './request-context';
 
 /** Paths that may hold secrets; pino replaces their values before a line is written. */
 export const REDACT_PATHS = [
@@ -34,8 +33,8 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
 }
 
 /**
- * Nest's LoggerService over pino: JSON lines, the class as context, and the
- * current request id when there is one.
+ * Nest's LoggerService over pino: JSON lines with the class as context. Lines
+ * about a request name it themselves (`reqId`).
  */
 export class JsonLogger implements LoggerService {
   constructor(private readonly root: PinoLogger) {}
@@ -46,10 +45,8 @@ export class JsonLogger implements LoggerService {
     context?: string,
     extra?: object,
   ): void {
-    const reqId = currentRequestId();
     const fields: Record<string, unknown> = { ...(extra ?? {}) };
     if (context) fields.context = context;
-    if (reqId) fields.reqId = reqId;
     if (typeof message === 'object' && message !== null) this.root[level]({ ...fields, ...message });
     else this.root[level](fields, String(message));
   }
