@@ -41,6 +41,8 @@ export class LlmConnections {
   private readonly policy: EgressPolicy;
   /** One guarded fetch for the process, so pinned connections are reused across calls. */
   private readonly guardedFetch: typeof fetch;
+  /** The same for streamed answers, whose bodies are read as Node streams. */
+  private readonly guardedStreamFetch: typeof fetch;
   /**
    * Provider clients (SDK instance and credential) for recently used
    * services, so a call neither builds a new SDK client nor opens the key
@@ -53,6 +55,7 @@ export class LlmConnections {
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {
     this.policy = { allowPrivate: config.llmAllowPrivateUrls, allowlist: config.llmEgressAllowlist };
     this.guardedFetch = createGuardedFetch(this.policy);
+    this.guardedStreamFetch = createGuardedFetch(this.policy, { nodeBodies: true });
     this.keys = new SecretBox([config.encryptionKey]);
   }
 
@@ -115,6 +118,7 @@ export class LlmConnections {
       baseUrl: service.baseUrl,
       apiKey: secret,
       fetch: this.guardedFetch,
+      streamFetch: this.guardedStreamFetch,
       timeoutMs: this.config.llmTimeoutMs,
     };
     switch (service.provider) {

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { UsersService } from '../../src/users/users.service';
 import { AnthropicFake, startAnthropicFake } from '../fakes/anthropic-fake';
 import { OpenAiFake, startOpenAiFake } from '../fakes/openai-fake';
+import type { FakeServer } from '../fakes/fake-script';
 import {
   createLlmModel,
   createLlmService,
@@ -95,6 +96,55 @@ async function invokeStream(user: RegisteredUser, body: Record<string, unknown>)
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, events: parseSse(text) };
+}
+
+/**
+ * The provider reports an error event after two of `deltas`: the caller gets those two
+ * deltas, then one error event whose detail is the provider's own message; no retry.
+ */
+async function expectProviderErrorMidStream(
+  fake: FakeServer,
+  modelId: string,
+  deltas: string[],
+): Promise<void> {
+  const providerMessage = `The model gave up after ${deltas[1]}`;
+  fake.script({ deltas, errorAfterDeltas: 2, streamErrorMessage: providerMessage });
+  const { status, events } = await invokeStream(owner, {
+    modelId,
+    messages: [{ role: 'user', content: 'Hello' }],
+  });
+  expect(status).toBe(200);
+  expect(events.map((e) => e.event)).toEqual(['message', 'message', 'error']);
+  expect(events.slice(0, 2).map((e) => e.data)).toEqual([{ delta: deltas[0] }, { delta: deltas[1] }]);
+  expect(events[2].data).toEqual(
+    expect.objectContaining({
+      status: 502,
+      title: 'Bad Gateway',
+      instance: '/api/llm/invoke',
+      // The provider's message alone, not the client's JSON rendering of the whole body.
+      detail: `The provider reported an error: ${providerMessage}`,
+    }),
+  );
+  // An error the provider reported after its 200 is not retried.
+  expect(fake.requests).toHaveLength(1);
+}
+
+/** The client leaves after the first delta of a long stream: the provider sees its connection closed. */
+async function expectAbortReachesProvider(fake: FakeServer, modelId: string): Promise<void> {
+  fake.script({ deltas: Array.from({ length: 50 }, (_, i) => `d${i} `), interDeltaMs: 100 });
+  const controller = new AbortController();
+  const res = await fetch(`${t.url}/api/llm/invoke`, {
+    method: 'POST',
+    headers: { ...owner.auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ modelId, messages: [{ role: 'user', content: 'x' }], stream: true }),
+    signal: controller.signal,
+  });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  const first = await reader.read();
+  expect(new TextDecoder().decode(first.value)).toContain('"delta":"d0 "');
+  controller.abort();
+  await expect(fake.waitForClosedConnection(3000)).resolves.toBeGreaterThanOrEqual(1);
 }
 
 describe('LLM services', () => {
@@ -525,21 +575,12 @@ describe('POST /api/llm/invoke', () => {
     expect(events[2].data).toMatchObject({ status: 502, title: 'Bad Gateway', instance: '/api/llm/invoke' });
   });
 
+  it("sends an error event with the provider's message when it reports an error mid-stream", async () => {
+    await expectProviderErrorMidStream(openai, model.id, ['a', 'b', 'c', 'd']);
+  });
+
   it('aborts the upstream request when the client goes away', async () => {
-    openai.script({ deltas: Array.from({ length: 50 }, (_, i) => `d${i} `), interDeltaMs: 100 });
-    const controller = new AbortController();
-    const res = await fetch(`${t.url}/api/llm/invoke`, {
-      method: 'POST',
-      headers: { ...owner.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ modelId: model.id, messages, stream: true }),
-      signal: controller.signal,
-    });
-    expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toContain('"delta":"d0 "');
-    controller.abort();
-    await expect(openai.waitForClosedConnection(3000)).resolves.toBeGreaterThanOrEqual(1);
+    await expectAbortReachesProvider(openai, model.id);
   });
 
   it('aborts a non-streamed upstream request when the client goes away', async () => {
@@ -620,14 +661,48 @@ describe('Anthropic provider', () => {
   });
 
   it('maps Anthropic errors too', async () => {
-    anthropic.script({ status: 529 });
-    expectProblem(
-      await invoke(owner, { modelId: claude.id, messages: [{ role: 'user', content: 'x' }] }),
-      502,
-    );
+    anthropic.script({ status: 529, errorMessage: 'Overloaded right now' });
+    const failed = await invoke(owner, { modelId: claude.id, messages: [{ role: 'user', content: 'x' }] });
+    expectProblem(failed, 502);
+    // The provider's message, not the client's JSON rendering of Anthropic's error body.
+    expect(failed.body.detail).toBe('The provider failed (HTTP 529): Overloaded right now');
     anthropic.script({ status: 429, headers: { 'retry-after': '3' } });
     const limited = await invoke(owner, { modelId: claude.id, messages: [{ role: 'user', content: 'x' }] });
     expectProblem(limited, 429);
     expect(limited.headers['retry-after']).toBe('3');
+  });
+
+  it("sends an error event with the provider's message when Anthropic reports an error mid-stream", async () => {
+    await expectProviderErrorMidStream(anthropic, claude.id, ['Bon', 'jour', ' !', ' encore']);
+  });
+
+  it('sends an error event (502) when Anthropic drops the connection mid-stream', async () => {
+    anthropic.script({ deltas: ['a', 'b', 'c', 'd'], dropAfterDeltas: 2 });
+    const { status, events } = await invokeStream(owner, {
+      modelId: claude.id,
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(status).toBe(200);
+    expect(events.map((e) => e.event)).toEqual(['message', 'message', 'error']);
+    expect(events[2].data).toMatchObject({ status: 502, title: 'Bad Gateway', instance: '/api/llm/invoke' });
+  });
+
+  it("answers a streamed request Anthropic rate-limits with a plain 429 and the provider's Retry-After", async () => {
+    anthropic.script({ status: 429, headers: { 'retry-after': '3' } });
+    const { status, headers, text } = await invokeStream(owner, {
+      modelId: claude.id,
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    // Refused before the stream began: an HTTP error, not an event.
+    expect(status).toBe(429);
+    expect(headers.get('retry-after')).toBe('3');
+    expect(headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(text).not.toMatch(/^(event|data):/m);
+    expect(JSON.parse(text)).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(anthropic.requests).toHaveLength(1);
+  });
+
+  it('aborts the upstream Anthropic request when the client goes away', async () => {
+    await expectAbortReachesProvider(anthropic, claude.id);
   });
 });

@@ -38,6 +38,8 @@ export const ANTHROPIC_FAKE_MODELS = [
 ];
 
 const MODEL_CREATED_AT = '2024-01-01T00:00:00Z';
+/** What Anthropic says in the `error` event of a stream it cannot finish for load. */
+export const ANTHROPIC_STREAM_ERROR_MESSAGE = 'Overloaded';
 
 function errorType(status: number): string {
   switch (status) {
@@ -102,6 +104,12 @@ function messagesRenderer(stream: boolean): ChatRenderer {
         usage: { output_tokens: reply.usage.completion },
       }),
       event('message_stop'),
+    ],
+    // Anthropic's documented in-stream error: `event: error` with the error envelope, then the end.
+    streamError: (_reply, message) => [
+      event('error', {
+        error: { type: 'overloaded_error', message: message ?? ANTHROPIC_STREAM_ERROR_MESSAGE },
+      }),
     ],
   };
 }

@@ -36,6 +36,18 @@ export interface FakeReply {
    * opening events). A non-streamed request has its socket destroyed without any answer.
    */
   dropAfterDeltas?: number;
+  /**
+   * After sending this many deltas of a streamed answer (0: right after the opening events), send
+   * the provider's own in-stream error event instead of the rest, then end the response normally
+   * (status 200 already sent): OpenAI `data: {"error":{…,"type":"server_error"}}` then
+   * `data: [DONE]`, Anthropic `event: error` with an `overloaded_error`. A count at or past the
+   * number of deltas sends the error in place of the closing events. A non-streamed request is
+   * answered with a 500 in the provider's error shape instead. When `dropAfterDeltas` is also
+   * set, whichever comes first applies (the drop on a tie).
+   */
+  errorAfterDeltas?: number;
+  /** Message of the in-stream error event sent by `errorAfterDeltas`; default the provider's usual one. */
+  streamErrorMessage?: string;
   /** Answer `307 Temporary Redirect` with this `Location`. */
   redirectTo?: string;
 }
@@ -93,6 +105,8 @@ export interface FakeServer {
   readonly requests: FakeRequest[];
   /** Requests whose client closed the connection before the fake finished answering. */
   readonly closedConnections: number;
+  /** TCP connections accepted since start (keep-alive reuse shows as fewer connections than requests). */
+  readonly acceptedConnections: number;
   /** Queue replies for the next chat requests (first in, first out). */
   script(...replies: FakeReplySource[]): void;
   /** Reply used when the queue is empty. */
@@ -144,6 +158,11 @@ export interface ChatRenderer {
   streamDelta(reply: ResolvedReply, text: string, index: number): SseFrame[];
   /** Events sent after the last delta. */
   streamEnd(reply: ResolvedReply): SseFrame[];
+  /**
+   * The provider's in-stream error, sent instead of the remaining deltas and the closing events
+   * (see `FakeReply.errorAfterDeltas`); `message` is the scripted one, if any.
+   */
+  streamError(reply: ResolvedReply, message: string | undefined): SseFrame[];
 }
 
 /** The per-request handle a dialect answers through. */
@@ -287,6 +306,7 @@ export async function startFakeServer(options: FakeServerOptions, dialect: FakeD
   const inFlight = new Set<InFlight>();
   let defaultReply: FakeReplySource = DEFAULT_REPLY;
   let closedConnections = 0;
+  let acceptedConnections = 0;
   let waitedClosed = 0;
   let closeWaiters: Array<() => void> = [];
   let requestSeq = 0;
@@ -355,6 +375,8 @@ export async function startFakeServer(options: FakeServerOptions, dialect: FakeD
       const status = reply.status ?? 200;
       if (!renderer.stream) {
         if (reply.dropAfterDeltas !== undefined) flight.destroy();
+        else if (reply.errorAfterDeltas !== undefined)
+          error(500, reply.streamErrorMessage ?? defaultErrorMessage(500), headers);
         else json(status, renderer.json(resolved), headers);
         return;
       }
@@ -366,19 +388,31 @@ export async function startFakeServer(options: FakeServerOptions, dialect: FakeD
       });
       res.flushHeaders();
       const send = (frames: SseFrame[]): Promise<void> => flight.write(frames.map(encodeFrame).join(''));
+      const { dropAfterDeltas, errorAfterDeltas } = reply;
+      const drops =
+        dropAfterDeltas !== undefined &&
+        dropAfterDeltas < resolved.deltas.length &&
+        (errorAfterDeltas === undefined || dropAfterDeltas <= errorAfterDeltas);
+      const deltaCount = Math.min(
+        resolved.deltas.length,
+        drops ? dropAfterDeltas : (errorAfterDeltas ?? Infinity),
+      );
       await send(renderer.streamStart(resolved));
-      for (let i = 0; i < resolved.deltas.length; i++) {
-        if (reply.dropAfterDeltas !== undefined && i >= reply.dropAfterDeltas) break;
+      for (let i = 0; i < deltaCount; i++) {
         if (i > 0) await flight.sleep(reply.interDeltaMs ?? 0);
         if (flight.closed) return;
         await send(renderer.streamDelta(resolved, resolved.deltas[i], i));
       }
       if (flight.closed) return;
-      if (reply.dropAfterDeltas !== undefined && reply.dropAfterDeltas < resolved.deltas.length) {
+      if (drops) {
         flight.destroy();
         return;
       }
-      await send(renderer.streamEnd(resolved));
+      await send(
+        errorAfterDeltas !== undefined
+          ? renderer.streamError(resolved, reply.streamErrorMessage)
+          : renderer.streamEnd(resolved),
+      );
       if (!flight.closed) res.end();
     };
 
@@ -400,6 +434,7 @@ export async function startFakeServer(options: FakeServerOptions, dialect: FakeD
     });
   });
   server.on('connection', (socket: Socket) => {
+    acceptedConnections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -425,6 +460,9 @@ export async function startFakeServer(options: FakeServerOptions, dialect: FakeD
     requests,
     get closedConnections() {
       return closedConnections;
+    },
+    get acceptedConnections() {
+      return acceptedConnections;
     },
     script(...replies: FakeReplySource[]) {
       queue.push(...replies);

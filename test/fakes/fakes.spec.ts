@@ -225,6 +225,72 @@ describe('OpenAI fake', () => {
     expect(fake.closedConnections).toBe(0);
   });
 
+  it('sends an in-stream error after N deltas, which the client throws as an APIError', async () => {
+    fake.script({
+      deltas: ['one', ' two', ' three'],
+      errorAfterDeltas: 2,
+      streamErrorMessage: 'Upstream melted',
+    });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-fake',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    const received: string[] = [];
+    const error: unknown = await (async () => {
+      for await (const chunk of stream) {
+        const text = chunk.choices[0]?.delta.content;
+        if (text) received.push(text);
+      }
+    })().catch((e: unknown) => e);
+    expect(received).toEqual(['one', ' two']);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.status).toBeUndefined();
+    expect(apiError.message).toBe('Upstream melted');
+    expect(apiError.error).toEqual({
+      message: 'Upstream melted',
+      type: 'server_error',
+      param: null,
+      code: null,
+    });
+    expect(fake.closedConnections).toBe(0);
+  });
+
+  it('puts the in-stream error on the wire as OpenAI does: a data-only error object, then [DONE]', async () => {
+    fake.script({ deltas: ['a', 'b'], errorAfterDeltas: 0 }, { deltas: ['a'], errorAfterDeltas: 5 });
+    const raw = async () => {
+      const res = await fetch(`${fake.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-fake', messages: [{ role: 'user', content: 'x' }], stream: true }),
+      });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const errorFrame =
+      'data: {"error":{"message":"The server had an error while processing your request. Sorry about that!",' +
+      '"type":"server_error","param":null,"code":null}}\n\ndata: [DONE]\n\n';
+    const first = await raw();
+    expect(first.endsWith(errorFrame)).toBe(true);
+    expect(first).not.toContain('"content":"a"');
+    expect(first).not.toContain('event:');
+    // A count past the deltas sends them all, then the error in place of the closing chunk.
+    const second = await raw();
+    expect(second).toContain('"content":"a"');
+    expect(second).not.toContain('"finish_reason":"stop"');
+    expect(second.endsWith(errorFrame)).toBe(true);
+  });
+
+  it('answers a non-streamed request scripted with errorAfterDeltas with a 500', async () => {
+    fake.script({ content: 'never', errorAfterDeltas: 0, streamErrorMessage: 'Upstream melted' });
+    const error: unknown = await client.chat.completions
+      .create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((error as Error).message).toContain('Upstream melted');
+  });
+
   it('waits delayMs before answering', async () => {
     fake.script({ content: 'late', delayMs: 150 });
     const started = Date.now();
@@ -441,6 +507,68 @@ describe('Anthropic fake', () => {
     stream.on('text', () => stream.abort());
     await expect(stream.finalMessage()).rejects.toThrow();
     await expect(fake.waitForClosedConnection(2000)).resolves.toBe(1);
+  });
+
+  it('sends an event: error after N deltas, which the client throws as an APIError', async () => {
+    fake.script({
+      deltas: ['Once', ' upon', ' a time'],
+      errorAfterDeltas: 2,
+      streamErrorMessage: 'Too busy',
+    });
+    const stream = await client.messages.create({
+      model: 'claude-fake',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Tell a story' }],
+      stream: true,
+    });
+    const types: string[] = [];
+    const texts: string[] = [];
+    const error: unknown = await (async () => {
+      for await (const event of stream) {
+        types.push(event.type);
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+          texts.push(event.delta.text);
+      }
+    })().catch((e: unknown) => e);
+    expect(texts).toEqual(['Once', ' upon']);
+    expect(types).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+    ]);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toEqual({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Too busy' },
+    });
+    expect((error as Error).message).toContain('Too busy');
+    expect(fake.closedConnections).toBe(0);
+  });
+
+  it('puts the in-stream error on the wire as Anthropic does, and ends there', async () => {
+    fake.script({ deltas: ['x', 'y'], errorAfterDeltas: 1 });
+    const res = await fetch(`${fake.url}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k' },
+      body: JSON.stringify({
+        model: 'claude-fake',
+        max_tokens: 5,
+        stream: true,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('"text":"x"');
+    expect(text).not.toContain('"text":"y"');
+    expect(text).not.toContain('message_stop');
+    expect(
+      text.endsWith(
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}\n\n' +
+          'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+      ),
+    ).toBe(true);
   });
 
   it('lets the client time out on a hung request', async () => {

@@ -29,6 +29,9 @@ export type OpenAiFake = FakeServer;
 export const OPENAI_FAKE_MODELS = ['gpt-fake', 'gpt-fake-mini'];
 
 const SYSTEM_FINGERPRINT = 'fp_fake';
+/** What OpenAI says when a streamed completion fails on its side after the 200. */
+export const OPENAI_STREAM_ERROR_MESSAGE =
+  'The server had an error while processing your request. Sorry about that!';
 /** Fixed creation time of the listed models (2024-01-01T00:00:00Z). */
 const MODEL_CREATED = 1704067200;
 
@@ -97,6 +100,21 @@ function chatRenderer(stream: boolean, includeUsage: boolean): ChatRenderer {
             },
           ]
         : []),
+      { data: '[DONE]' },
+    ],
+    // As captured from OpenAI (e.g. sashabaranov/go-openai#396): a data-only error object, no
+    // `event:` line, then [DONE]. The official client throws an APIError at the error object.
+    streamError: (_reply, message) => [
+      {
+        data: {
+          error: {
+            message: message ?? OPENAI_STREAM_ERROR_MESSAGE,
+            type: 'server_error',
+            param: null,
+            code: null,
+          },
+        },
+      },
       { data: '[DONE]' },
     ],
   };

@@ -5,7 +5,9 @@ import {
   createGuardedFetch,
   EgressRefusedError,
   resolveAndCheck,
+  takeNodeBody,
   type EgressPolicy,
+  type GuardedFetchOptions,
   type HostLookup,
 } from './egress-guard';
 
@@ -208,7 +210,22 @@ describe('resolveAndCheck', () => {
   });
 });
 
-describe('createGuardedFetch (real sockets on 127.0.0.1)', () => {
+describe.each([
+  ['fetch', false],
+  ['nodeBodies', true],
+])('createGuardedFetch with %s (real sockets on 127.0.0.1)', (_mode, nodeBodies) => {
+  const guard = (policy: EgressPolicy, opts: GuardedFetchOptions = {}): typeof fetch =>
+    createGuardedFetch(policy, { ...opts, nodeBodies });
+  /** A response's text, from the Node stream a nodeBodies fetch keeps aside for a 2xx answer. */
+  async function text(res: Response): Promise<string> {
+    const node = takeNodeBody(res);
+    if (!node) return res.text();
+    const chunks: Buffer[] = [];
+    for await (const chunk of node as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  const json = async (res: Response): Promise<unknown> => JSON.parse(await text(res)) as unknown;
+
   interface Seen {
     method: string;
     url: string;
@@ -275,6 +292,14 @@ describe('createGuardedFetch (real sockets on 127.0.0.1)', () => {
         return redirect(res, 302, '/loop');
       case '/hang':
         return; // never answers: exercises AbortSignal
+      case '/huge-error':
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(Buffer.alloc(2 * 1024 * 1024, 'x'));
+        return;
+      case '/small-error':
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' })
+          .end('{"error":"slow down"}');
+        return;
       default:
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(seen));
     }
@@ -323,39 +348,39 @@ describe('createGuardedFetch (real sockets on 127.0.0.1)', () => {
   });
 
   it('refuses a non-allowlisted private URL without connecting', async () => {
-    const guarded = createGuardedFetch(STRICT);
+    const guarded = guard(STRICT);
     await expect(guarded(`http://127.0.0.1:${portA}/`)).rejects.toBeInstanceOf(EgressRefusedError);
     expect(seenByA).toHaveLength(0);
   });
 
   it('reaches an allowlisted server', async () => {
-    const guarded = createGuardedFetch(onlyA());
+    const guarded = guard(onlyA());
     const res = await guarded(`http://127.0.0.1:${portA}/plain`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ method: 'GET', url: '/plain' });
+    expect(await json(res)).toMatchObject({ method: 'GET', url: '/plain' });
   });
 
   it('refuses a redirect to a host:port outside the allowlist', async () => {
-    const guarded = createGuardedFetch(onlyA());
+    const guarded = guard(onlyA());
     await expect(guarded(`http://127.0.0.1:${portA}/to-b`)).rejects.toBeInstanceOf(EgressRefusedError);
     expect(seenByB).toHaveLength(0);
   });
 
   it('follows a redirect whose target is allowlisted too', async () => {
-    const guarded = createGuardedFetch(aAndB());
+    const guarded = guard(aAndB());
     const res = await guarded(`http://127.0.0.1:${portA}/to-b`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe('hello from B');
+    expect(await text(res)).toBe('hello from B');
   });
 
   it('keeps method and body on 307', async () => {
-    const guarded = createGuardedFetch(aAndB());
+    const guarded = guard(aAndB());
     const res = await guarded(`http://127.0.0.1:${portA}/to-b-307`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"prompt":"hi"}',
     });
-    expect(await res.json()).toMatchObject({
+    expect(await json(res)).toMatchObject({
       method: 'POST',
       url: '/echo',
       contentType: 'application/json',
@@ -364,30 +389,28 @@ describe('createGuardedFetch (real sockets on 127.0.0.1)', () => {
   });
 
   it('turns a POST into a body-less GET on 303', async () => {
-    const guarded = createGuardedFetch(aAndB());
+    const guarded = guard(aAndB());
     const res = await guarded(`http://127.0.0.1:${portA}/to-b-303`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"prompt":"hi"}',
     });
-    const seen = (await res.json()) as Seen;
+    const seen = (await json(res)) as Seen;
     expect(seen).toMatchObject({ method: 'GET', body: '' });
     expect(seen.contentType).toBeUndefined();
   });
 
   it('drops credential headers on a cross-origin redirect but keeps them same-origin', async () => {
-    const guarded = createGuardedFetch(aAndB());
+    const guarded = guard(aAndB());
     const headers = new Headers({ authorization: 'Bearer sk-test', 'x-api-key': 'sk-ant-test' });
 
-    const crossOrigin = (await (
-      await guarded(`http://127.0.0.1:${portA}/to-b-307`, { headers })
-    ).json()) as Seen;
+    const crossOrigin = (await json(
+      await guarded(`http://127.0.0.1:${portA}/to-b-307`, { headers }),
+    )) as Seen;
     expect(crossOrigin.authorization).toBeUndefined();
     expect(crossOrigin.apiKey).toBeUndefined();
 
-    const sameOrigin = (await (
-      await guarded(`http://127.0.0.1:${portA}/relative`, { headers })
-    ).json()) as Seen;
+    const sameOrigin = (await json(await guarded(`http://127.0.0.1:${portA}/relative`, { headers }))) as Seen;
     expect(sameOrigin).toMatchObject({
       url: '/echo',
       authorization: 'Bearer sk-test',
@@ -396,7 +419,7 @@ describe('createGuardedFetch (real sockets on 127.0.0.1)', () => {
   });
 
   it.each(['/to-localhost', '/to-metadata', '/to-file'])('refuses redirect %s', async (path) => {
-    const guarded = createGuardedFetch({
+    const guarded = guard({
       allowPrivate: false,
       allowlist: [`127.0.0.1:${portA}`, `127.0.0.1:${portB}`],
     });
@@ -405,13 +428,13 @@ describe('createGuardedFetch (real sockets on 127.0.0.1)', () => {
   });
 
   it('gives up after maxRedirects', async () => {
-    const guarded = createGuardedFetch(onlyA(), { maxRedirects: 2 });
+    const guarded = guard(onlyA(), { maxRedirects: 2 });
     await expect(guarded(`http://127.0.0.1:${portA}/loop`)).rejects.toBeInstanceOf(EgressRefusedError);
     expect(seenByA).toHaveLength(3);
   });
 
   it('returns the redirect itself when the caller asks for redirect: manual', async () => {
-    const guarded = createGuardedFetch(onlyA());
+    const guarded = guard(onlyA());
     const res = await guarded(`http://127.0.0.1:${portA}/to-b`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(`http://127.0.0.1:${portB}/x`);
@@ -419,35 +442,54 @@ describe('createGuardedFetch (real sockets on 127.0.0.1)', () => {
 
   it('pins the connection to the checked address and keeps the Host header as written', async () => {
     const lookup = jest.fn(fakeLookup({ 'fake.test': ['127.0.0.1'] }));
-    const guarded = createGuardedFetch(
-      { allowPrivate: false, allowlist: [`FAKE.test:${portA}`] },
-      { lookup },
-    );
+    const guarded = guard({ allowPrivate: false, allowlist: [`FAKE.test:${portA}`] }, { lookup });
     const res = await guarded(`http://fake.test:${portA}/whoami`);
-    expect(await res.json()).toMatchObject({ url: '/whoami', host: `fake.test:${portA}` });
+    expect(await json(res)).toMatchObject({ url: '/whoami', host: `fake.test:${portA}` });
     expect(lookup).toHaveBeenCalledWith('fake.test');
   });
 
   it('refuses a hostname whose lookup answers with a private address', async () => {
     const lookup = fakeLookup({ 'rebind.test': ['93.184.216.34', '127.0.0.1'] });
-    const guarded = createGuardedFetch(STRICT, { lookup });
+    const guarded = guard(STRICT, { lookup });
     await expect(guarded(`http://rebind.test:${portA}/`)).rejects.toBeInstanceOf(EgressRefusedError);
     expect(seenByA).toHaveLength(0);
   });
 
-  it('accepts a Request object and a streamed body', async () => {
-    const guarded = createGuardedFetch(onlyA());
+  it('accepts a Request object and a streamed body (a nodeBodies fetch refuses them)', async () => {
+    const guarded = guard(onlyA());
+    if (nodeBodies) {
+      const stream = new Blob(['streamed']).stream();
+      await expect(
+        guarded(`http://127.0.0.1:${portA}/stream`, { method: 'POST', body: stream } as RequestInit),
+      ).rejects.toBeInstanceOf(TypeError);
+      expect(seenByA).toHaveLength(0);
+      return;
+    }
     const body = new Blob(['streamed']).stream();
     const res = await guarded(`http://127.0.0.1:${portA}/stream`, { method: 'POST', body } as RequestInit);
-    expect(await res.json()).toMatchObject({ method: 'POST', body: 'streamed' });
+    expect(await json(res)).toMatchObject({ method: 'POST', body: 'streamed' });
 
     const request = new Request(`http://127.0.0.1:${portA}/req`, { method: 'PUT', body: 'from-request' });
     const res2 = await guarded(request);
-    expect(await res2.json()).toMatchObject({ method: 'PUT', url: '/req', body: 'from-request' });
+    expect(await json(res2)).toMatchObject({ method: 'PUT', url: '/req', body: 'from-request' });
+  });
+
+  it('answers an error status with its body and headers (a nodeBodies fetch reads it whole)', async () => {
+    const res = await guard(onlyA())(`http://127.0.0.1:${portA}/small-error`);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(takeNodeBody(res)).toBeUndefined();
+    expect(await res.json()).toEqual({ error: 'slow down' });
+  });
+
+  it('bounds an error body a nodeBodies fetch reads whole (1 MiB)', async () => {
+    const res = guard(onlyA())(`http://127.0.0.1:${portA}/huge-error`);
+    if (nodeBodies) await expect(res).rejects.toThrow(/exceeds 1048576 bytes/);
+    else expect((await res).status).toBe(500);
   });
 
   it('aborts an in-flight request via init.signal', async () => {
-    const guarded = createGuardedFetch(onlyA());
+    const guarded = guard(onlyA());
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 100);
@@ -460,7 +502,7 @@ describe('createGuardedFetch (real sockets on 127.0.0.1)', () => {
   });
 
   it('rejects straight away when the signal is already aborted', async () => {
-    const guarded = createGuardedFetch(onlyA());
+    const guarded = guard(onlyA());
     await expect(
       guarded(`http://127.0.0.1:${portA}/plain`, { signal: AbortSignal.abort() }),
     ).rejects.toMatchObject({ name: 'AbortError' });

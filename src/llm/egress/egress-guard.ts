@@ -1,10 +1,13 @@
 import { promises as dns, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import {
   Agent,
   Headers as UndiciHeaders,
   fetch as undiciFetch,
+  request as undiciRequest,
+  type Dispatcher,
   type RequestInit as UndiciRequestInit,
   type Response as UndiciResponse,
 } from 'undici';
@@ -42,6 +45,15 @@ export interface GuardedFetchOptions {
   lookup?: HostLookup;
   /** Redirects followed before giving up; default 3. */
   maxRedirects?: number;
+  /**
+   * Send with undici's `request` instead of `fetch` and keep a successful
+   * (2xx) response's body as a Node stream, taken with `takeNodeBody`; the
+   * Response itself then has no body. For callers that read a long event
+   * stream themselves: a Node stream costs a fraction of a web stream per
+   * chunk. Other responses (errors, redirects refused) come with their body.
+   * Only string and byte request bodies.
+   */
+  nodeBodies?: boolean;
 }
 
 export type GuardedFetch = typeof fetch;
@@ -128,23 +140,35 @@ export function createGuardedFetch(policy: EgressPolicy, opts: GuardedFetchOptio
   const lookup = opts.lookup ?? defaultLookup;
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const agents = new PinnedAgentCache(AGENT_CACHE_SIZE);
+  const send = opts.nodeBodies ? sendPinnedRequest : sendPinnedFetch;
 
   const guardedFetch: GuardedFetch = async (input, init) => {
     let hop = firstHop(input, init, policy);
     for (let redirects = 0; ; redirects++) {
-      const response = await sendPinned(hop, policy, lookup, agents);
-      const location = redirectLocation(response);
-      if (location === null || hop.redirect === 'manual') return asGlobalResponse(response);
+      const pinned = await resolveAndCheck(hop.url, policy, lookup);
+      // DNS can be slow; honour an abort that happened meanwhile before opening a socket.
+      hop.init.signal?.throwIfAborted();
+      const answer = await send(hop, agents.agentFor(pinned));
+      if (answer.location === null || hop.redirect === 'manual') return answer.response();
       if (hop.redirect === 'error')
         throw new TypeError('fetch failed: redirect encountered with redirect: "error"');
       if (redirects >= maxRedirects)
         throw new EgressRefusedError(`too many redirects (limit ${maxRedirects})`);
-      await discardBody(response);
-      hop = nextHop(hop, response.status, location, policy);
+      await answer.discard();
+      hop = nextHop(hop, answer.status, answer.location, policy);
     }
   };
   return guardedFetch;
 }
+
+/** The Node stream behind a body-less Response of a `nodeBodies` fetch (once; later calls get undefined). */
+export function takeNodeBody(response: Response): Readable | undefined {
+  const body = nodeBodies.get(response);
+  nodeBodies.delete(response);
+  return body;
+}
+
+const nodeBodies = new WeakMap<Response, Readable>();
 
 /** One request of a (possibly redirected) fetch. `redirect` is the caller's mode; we always send 'manual'. */
 interface Hop {
@@ -153,16 +177,93 @@ interface Hop {
   redirect: 'follow' | 'manual' | 'error';
 }
 
-async function sendPinned(
-  hop: Hop,
-  policy: EgressPolicy,
-  lookup: HostLookup,
-  agents: PinnedAgentCache,
-): Promise<UndiciResponse> {
-  const pinned = await resolveAndCheck(hop.url, policy, lookup);
-  // DNS can be slow; honour an abort that happened meanwhile before opening a socket.
-  hop.init.signal?.throwIfAborted();
-  return undiciFetch(hop.url, { ...hop.init, redirect: 'manual', dispatcher: agents.agentFor(pinned) });
+/** One hop's answer: a redirect to follow (`location`), or the response to hand back. */
+interface HopAnswer {
+  status: number;
+  location: string | null;
+  response: () => Response | Promise<Response>;
+  discard: () => Promise<void>;
+}
+
+async function sendPinnedFetch(hop: Hop, dispatcher: Agent): Promise<HopAnswer> {
+  const response = await undiciFetch(hop.url, { ...hop.init, redirect: 'manual', dispatcher });
+  return {
+    status: response.status,
+    location: redirectLocation(response),
+    response: () => asGlobalResponse(response),
+    discard: () => discardBody(response),
+  };
+}
+
+/** Bodies of error answers are read whole; a provider's error is small, and this bounds a hostile one. */
+const MAX_BUFFERED_BODY_BYTES = 1024 * 1024;
+/** Statuses whose Response may not have a body. */
+const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304]);
+
+async function sendPinnedRequest(hop: Hop, dispatcher: Agent): Promise<HopAnswer> {
+  const { body } = hop.init;
+  if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw new TypeError('a nodeBodies fetch sends string or byte bodies only');
+  }
+  const answer = await undiciRequest(hop.url, {
+    method: (hop.init.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
+    headers: headerRecord(hop.init.headers),
+    body: body ?? undefined,
+    signal: hop.init.signal ?? undefined,
+    dispatcher,
+  });
+  const status = answer.statusCode;
+  const location = REDIRECT_STATUSES.has(status) ? firstHeader(answer.headers.location) : null;
+  return {
+    status,
+    location,
+    // Reads the (small) redirect body away so the connection can be reused; a failure only costs it.
+    discard: () => answer.body.dump().catch(() => undefined),
+    response: async () => {
+      const headers = responseHeaders(answer.headers);
+      if (status >= 200 && status < 300) {
+        const response = new Response(null, { status, headers });
+        nodeBodies.set(response, answer.body);
+        return response;
+      }
+      const bytes = NULL_BODY_STATUSES.has(status) ? null : await readBounded(answer.body);
+      return new Response(bytes, { status, headers });
+    },
+  };
+}
+
+function headerRecord(headers: UndiciRequestInit['headers']): Record<string, string> {
+  const record: Record<string, string> = {};
+  new UndiciHeaders(headers).forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
+}
+
+function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.append(name, value);
+  }
+  return headers;
+}
+
+const firstHeader = (value: string | string[] | undefined): string | null =>
+  (Array.isArray(value) ? value[0] : value) ?? null;
+
+async function readBounded(body: Readable): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BUFFERED_BODY_BYTES) {
+      body.destroy();
+      throw new TypeError(`fetch failed: the response body exceeds ${MAX_BUFFERED_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 function firstHop(input: string | URL | Request, init: RequestInit | undefined, policy: EgressPolicy): Hop {

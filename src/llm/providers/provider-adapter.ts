@@ -40,6 +40,8 @@ export interface ProviderConnection {
   apiKey: string | null;
   /** The egress-guarded fetch: every connection is vetted, pinned and redirect-checked. */
   fetch: typeof fetch;
+  /** The same guard, answering a successful response's body as a Node stream (`takeNodeBody`). */
+  streamFetch: typeof fetch;
   /** Time to the response headers; the caller also watches idle streams. */
   timeoutMs: number;
 }

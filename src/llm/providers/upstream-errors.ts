@@ -72,7 +72,7 @@ export function toUpstreamProblem(err: unknown, ctx: UpstreamFailureContext): Pr
   }
   if (isApiError(err) && typeof err.status === 'number') {
     const status = err.status;
-    const message = scrub(err.message, ctx.secret);
+    const message = scrub(providerMessage(err), ctx.secret);
     if (status === 429) {
       const retryAfter = retryAfterOf(err.headers) ?? DEFAULT_RETRY_AFTER_SECONDS;
       return new ProblemException(HttpStatus.TOO_MANY_REQUESTS, 'Too Many Requests', {
@@ -101,13 +101,25 @@ export function toUpstreamProblem(err: unknown, ctx: UpstreamFailureContext): Pr
   if (isApiError(err)) {
     // An error event inside a stream: no HTTP status, but the provider's own words.
     return new ProblemException(HttpStatus.BAD_GATEWAY, 'Bad Gateway', {
-      detail: `The provider reported an error: ${scrub(err.message, ctx.secret)}`,
+      detail: `The provider reported an error: ${scrub(providerMessage(err), ctx.secret)}`,
     });
   }
   // A stream that broke mid-way (socket reset, malformed event) surfaces as a plain error.
   return new ProblemException(HttpStatus.BAD_GATEWAY, 'Bad Gateway', {
     detail: 'The connection to the provider failed',
   });
+}
+
+/**
+ * The provider's own words: OpenAI's client keeps the error object (`{ message }`),
+ * Anthropic's the whole body (`{ error: { message } }`); the clients' `message`
+ * adds the status or, for Anthropic, the body as JSON.
+ */
+function providerMessage(err: SdkApiError): string {
+  const body = err.error as { message?: unknown; error?: { message?: unknown } } | undefined;
+  if (typeof body?.error?.message === 'string') return body.error.message;
+  if (typeof body?.message === 'string') return body.message;
+  return err.message;
 }
 
 function retryAfterOf(headers: Headers | undefined): string | null {
