@@ -36,11 +36,14 @@ export async function sendCompletionStream(
     for await (const event of events) {
       // Leaving the loop ends the generator, which aborts the upstream request.
       if (sse.closed) break;
-      if (event.type === 'delta') await sse.send({ data: { delta: event.text } });
-      else await sse.send({ event: 'done', data: toInvokeResponse(event.completion) });
+      const flushed =
+        event.type === 'delta'
+          ? sse.write({ data: { delta: event.text } })
+          : sse.write({ event: 'done', data: toInvokeResponse(event.completion) });
+      if (!flushed) await sse.drained();
     }
   } catch (err) {
-    await sse.send({ event: 'error', data: streamProblem(err, request) });
+    sse.write({ event: 'error', data: streamProblem(err, request) });
   } finally {
     sse.end();
   }

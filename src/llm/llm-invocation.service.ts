@@ -1,5 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { TtlCache } from '../common/cache/ttl-cache';
 import { badRequest, notFound, ProblemException } from '../common/errors/problem';
+import { AppConfig } from '../config/app-config';
+import { InvalidationBus } from '../redis/invalidation-bus';
+import { LLM_CATALOG_CHANGED } from './llm-catalog.events';
 import { LlmConnections } from './llm-connections';
 import type { LlmModelEntity } from './llm-model.entity';
 import { LlmModelsRepository } from './llm-models.repository';
@@ -21,6 +25,9 @@ export interface InvokeInput {
 
 export type UsableModel = LlmModelEntity & { service: LlmServiceEntity };
 
+/** Model lookups kept per (user, id or name). */
+const MODEL_CACHE_SIZE = 10_000;
+
 /**
  * Calls models. Owns the rules every caller (REST invoke, the /v1 gateway,
  * the `llm` action, chats) shares: the user may only use own and global
@@ -28,30 +35,47 @@ export type UsableModel = LlmModelEntity & { service: LlmServiceEntity };
  * that gives up when the provider stays silent longer than LLM_TIMEOUT_MS
  * (before the first byte or between two stream events); upstream errors
  * become 502 / 504 / 429 problems.
+ *
+ * Model lookups (by id or `<service>/<model>`, with their service) are cached
+ * for CACHE_TTL_SECONDS; any change to the catalog drops them at once, here
+ * and, through Redis, on the other instances. The cached entities are shared:
+ * nothing here changes them.
  */
 @Injectable()
 export class LlmInvocationService {
+  private readonly cache: TtlCache<UsableModel>;
+
   constructor(
     private readonly models: LlmModelsRepository,
     private readonly connections: LlmConnections,
-  ) {}
+    @Inject(AppConfig) config: AppConfig,
+    bus: InvalidationBus,
+  ) {
+    this.cache = new TtlCache(config.cacheTtlSeconds * 1000, MODEL_CACHE_SIZE);
+    bus.on(LLM_CATALOG_CHANGED, () => this.cache.clear());
+  }
 
   async getUsableModel(userId: string, modelId: string): Promise<UsableModel> {
-    const model = await this.models.findUsable(userId, modelId);
-    if (!model?.service) throw notFound('LLM model');
-    return model as UsableModel;
+    const model = await this.cached(`i:${userId}:${modelId}`, () => this.models.findUsable(userId, modelId));
+    if (!model) throw notFound('LLM model');
+    return model;
   }
 
   /** `<serviceName>/<modelName>`, the user's own service first; null when there is none. */
   async findUsableModelByName(userId: string, qualifiedName: string): Promise<UsableModel | null> {
     const slash = qualifiedName.indexOf('/');
     if (slash <= 0 || slash === qualifiedName.length - 1) return null;
-    const model = await this.models.findUsableByName(
-      userId,
-      qualifiedName.slice(0, slash),
-      qualifiedName.slice(slash + 1),
+    return this.cached(`n:${userId}:${qualifiedName}`, () =>
+      this.models.findUsableByName(userId, qualifiedName.slice(0, slash), qualifiedName.slice(slash + 1)),
     );
-    return model?.service ? (model as UsableModel) : null;
+  }
+
+  /** A cached usable model, or the lookup's (see TtlCache.getOrLoad); null when there is none. */
+  private cached(key: string, lookup: () => Promise<LlmModelEntity | null>): Promise<UsableModel | null> {
+    return this.cache.getOrLoad(key, async () => {
+      const model = await lookup();
+      return model?.service ? (model as UsableModel) : null;
+    });
   }
 
   listAllUsableModels(userId: string, max: number): Promise<UsableModel[]> {
@@ -108,28 +132,63 @@ export class LlmInvocationService {
       call.finish();
       throw call.problemFor(err);
     }
-    return watched(upstream, call);
+    return new WatchedStream(upstream, call);
   }
 }
 
-async function* watched(
-  upstream: AsyncIterable<ChatStreamEvent>,
-  call: UpstreamCall,
-): AsyncGenerator<ChatStreamEvent> {
-  let completed = false;
-  try {
-    call.arm();
-    for await (const event of upstream) {
-      call.pause();
-      yield event;
-      call.arm();
+const END: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/**
+ * The upstream events under the idle watchdog (armed while waiting for the
+ * next event, paused while the consumer holds one), with failures turned into
+ * problems. Stopping early (`return`) aborts the upstream request. A plain
+ * iterator rather than a generator: one promise per event, no more.
+ */
+class WatchedStream implements AsyncIterableIterator<ChatStreamEvent> {
+  private readonly upstream: AsyncIterator<ChatStreamEvent>;
+  private finished = false;
+
+  constructor(
+    upstream: AsyncIterable<ChatStreamEvent>,
+    private readonly call: UpstreamCall,
+  ) {
+    this.upstream = upstream[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ChatStreamEvent>> {
+    if (this.finished) return Promise.resolve(END);
+    this.call.arm();
+    return this.upstream.next().then(this.onResult, this.onError);
+  }
+
+  return(): Promise<IteratorResult<ChatStreamEvent>> {
+    if (!this.finished) {
+      this.finish(false);
+      this.upstream.return?.().catch(() => undefined);
     }
-    completed = true;
-  } catch (err) {
-    throw call.problemFor(err);
-  } finally {
-    // Also reached when the consumer stops early: the upstream request is aborted.
-    call.finish(completed);
+    return Promise.resolve(END);
+  }
+
+  private readonly onResult = (result: IteratorResult<ChatStreamEvent>): IteratorResult<ChatStreamEvent> => {
+    if (result.done) this.finish(true);
+    else this.call.pause();
+    return result;
+  };
+
+  private readonly onError = (err: unknown): never => {
+    const problem = this.call.problemFor(err);
+    this.finish(false);
+    throw problem;
+  };
+
+  /** `completed`: read to the end, so there is no upstream request left to abort. */
+  private finish(completed: boolean): void {
+    this.finished = true;
+    this.call.finish(completed);
   }
 }
 
@@ -150,9 +209,18 @@ async function withOneConnectionRetry<T>(attempt: () => Promise<T>, call: Upstre
  */
 class UpstreamCall {
   private readonly controller = new AbortController();
+  /** One timer for the whole call, re-armed with `refresh()`: no new timer per event. */
   private timer: NodeJS.Timeout | undefined;
+  /** The consumer holds an event: silence now is not the provider's. */
+  private holding = false;
   private timedOut = false;
   private readonly onOuterAbort = (): void => this.controller.abort(this.outer.reason);
+  private readonly onTimeout = (): void => {
+    // Fired while paused: the next arm() starts a full period again.
+    if (this.holding) return;
+    this.timedOut = true;
+    this.controller.abort(new UpstreamTimeoutError(this.timeoutMs));
+  };
 
   constructor(
     private readonly timeoutMs: number,
@@ -169,15 +237,14 @@ class UpstreamCall {
   }
 
   arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort(new UpstreamTimeoutError(this.timeoutMs));
-    }, this.timeoutMs);
+    this.holding = false;
+    // refresh() also re-activates a timer that fired while paused.
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(this.onTimeout, this.timeoutMs);
   }
 
   pause(): void {
-    clearTimeout(this.timer);
+    this.holding = true;
   }
 
   /** `completed`: the provider's answer was read to the end, so there is no request left to abort. */

@@ -271,6 +271,48 @@ describe('POST /v1/chat/completions', () => {
     expect(seen).toEqual(['a']);
   });
 
+  it("reports a provider error event mid-stream as an APIError carrying the provider's message", async () => {
+    const providerMessage = 'The upstream model gave up halfway';
+    fake.script({ deltas: ['a', 'b', 'c'], errorAfterDeltas: 2, streamErrorMessage: providerMessage });
+    const stream = await client.chat.completions.create({
+      model: modelId,
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
+    const seen: string[] = [];
+    const error: unknown = await (async () => {
+      for await (const chunk of stream)
+        if (chunk.choices[0]?.delta.content) seen.push(chunk.choices[0].delta.content);
+    })().catch((err: unknown) => err);
+    expect(seen).toEqual(['a', 'b']);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.message).toContain(providerMessage);
+    expect(apiError.error).toMatchObject({
+      type: 'api_error',
+      message: expect.stringContaining(providerMessage),
+    });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('reuses its keep-alive connections to the provider across streamed completions', async () => {
+    const read = async (): Promise<string> => {
+      const stream = await client.chat.completions.create({
+        model: modelId,
+        messages: [{ role: 'user', content: 'x' }],
+        stream: true,
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      return text;
+    };
+    await read();
+    const before = fake.acceptedConnections;
+    for (let i = 0; i < 5; i++) expect(await read()).not.toBe('');
+    // One after another, five streams read to their end need no new connection.
+    expect(fake.acceptedConnections - before).toBe(0);
+  });
+
   it('aborts the upstream request when the client aborts the stream', async () => {
     fake.script({ deltas: Array.from({ length: 40 }, (_, i) => `${i} `), interDeltaMs: 100 });
     const controller = new AbortController();

@@ -61,9 +61,22 @@ export class SseWriter {
     return this.raw.destroyed || this.raw.writableEnded;
   }
 
-  /** Resolves at once unless the client is slow, then when it caught up (or left). */
-  send(event: SseEvent): Promise<void> {
-    if (this.closed || this.raw.write(encodeSseEvent(event))) return SENT;
+  /**
+   * Writes an event; false when the client is slow and the caller should
+   * wait for `drained()` before writing more. A no-op once the client is gone.
+   */
+  write(event: SseEvent): boolean {
+    return this.closed || this.raw.write(encodeSseEvent(event));
+  }
+
+  /** `write` for a data-only event whose data is JSON text already (one line by construction). */
+  writeJson(json: string): boolean {
+    return this.closed || this.raw.write(`data: ${json}\n\n`);
+  }
+
+  /** Resolves when the client caught up (or left). */
+  drained(): Promise<void> {
+    if (this.closed || !this.raw.writableNeedDrain) return SENT;
     return new Promise<void>((resolve) => {
       const done = (): void => {
         this.raw.off('drain', done);

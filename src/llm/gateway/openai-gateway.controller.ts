@@ -7,7 +7,7 @@ import { toOpenAiError } from '../../common/errors/openai-error';
 import { abortOnClientClose, SseWriter } from '../../common/http/sse';
 import { streamProblem } from '../invoke-sse';
 import { ChatCompletionRequestDto } from './chat-completion-request.dto';
-import { GatewayStreamItem, OpenAiGatewayService } from './openai-gateway.service';
+import { GatewayStream, OpenAiGatewayService } from './openai-gateway.service';
 import type { OpenAiModelList, OpenAiModelObject } from './openai-wire';
 
 /**
@@ -59,16 +59,27 @@ export class OpenAiGatewayController {
 async function sendChunkStream(
   reply: FastifyReply,
   request: FastifyRequest,
-  items: AsyncIterable<GatewayStreamItem>,
+  stream: GatewayStream,
 ): Promise<void> {
   const sse = SseWriter.open(reply);
   try {
-    for await (const item of items) {
+    sse.write({ data: stream.chunks.opening() });
+    for await (const event of stream.events) {
+      // Leaving the loop stops the stream, which aborts the upstream request.
       if (sse.closed) break;
-      await sse.send({ data: item });
+      let flushed = true;
+      if (event.type === 'delta') {
+        flushed = sse.writeJson(stream.chunks.deltaJson(event.text));
+      } else {
+        for (const chunk of stream.chunks.closing(event.completion)) {
+          if (!sse.write({ data: chunk })) flushed = false;
+        }
+      }
+      if (!flushed) await sse.drained();
     }
+    sse.write({ data: '[DONE]' });
   } catch (err) {
-    await sse.send({ data: toOpenAiError(streamProblem(err, request)) });
+    sse.write({ data: toOpenAiError(streamProblem(err, request)) });
   } finally {
     sse.end();
   }
