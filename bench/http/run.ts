@@ -214,6 +214,10 @@ async function main(): Promise<void> {
       AUTH_RATE_LIMIT_PER_IP: '1000000',
       AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
       LOG_LEVEL: 'warn',
+      // CACHE_TTL_SECONDS=0 makes the app run the session query on every request, like the bare server.
+      ...(process.env.CACHE_TTL_SECONDS !== undefined
+        ? { CACHE_TTL_SECONDS: process.env.CACHE_TTL_SECONDS }
+        : {}),
     },
     3100,
   );

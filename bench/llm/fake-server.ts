@@ -1,7 +1,8 @@
 /**
  * The upstream of the LLM benchmark, in its own process so it does not share
  * an event loop with the client or the app: an OpenAI fake whose every answer
- * streams `--deltas` deltas `--inter` ms apart. Prints `{"url","port"}` once listening.
+ * streams `--deltas` deltas `--inter` ms apart. Prints `{"url","port"}` once listening,
+ * and `{"connections"}` (TCP connections accepted so far) at each SIGUSR2.
  */
 import { startOpenAiFake } from '../../test/fakes/openai-fake';
 
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
   // The fake records every request; a benchmark sends thousands, so forget them regularly.
   setInterval(() => fake.requests.splice(0), 1000).unref();
   process.stdout.write(`${JSON.stringify({ url: fake.url, port: fake.port })}\n`);
+  // The benchmark asks how many TCP connections the fake accepted so far (keep-alive reuse).
+  process.on('SIGUSR2', () => {
+    process.stdout.write(`${JSON.stringify({ connections: fake.acceptedConnections })}\n`);
+  });
   process.once('SIGTERM', () => void fake.close().then(() => process.exit(0)));
 }
 

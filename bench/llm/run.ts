@@ -1,7 +1,7 @@
 /**
  * LLM gateway overhead benchmark, run by hand (not part of `npm test`):
  *
- *   npx ts-node --transpile-only bench/llm/run.ts [options]
+ *   npm run build && npx ts-node --transpile-only bench/llm/run.ts [options]
  *
  * Streams chat completions with the official `openai` client, N at a time,
  * once straight to an OpenAI fake and once through Threadline's
@@ -11,19 +11,30 @@
  * alternate (direct, gateway, direct, gateway…) so drift hits both.
  *
  * Options: --concurrency N (50), --streams N (per worker per round, 10),
- *   --rounds N (3), --deltas N (20), --inter MS (10, between upstream deltas).
+ *   --rounds N (3), --deltas N (20), --inter MS (10, between upstream deltas),
+ *   --client lean|openai (lean, the default: undici's `request` on a keep-alive
+ *   pool, events split at blank lines and each `data:` JSON-parsed; openai: the
+ *   official client, whose fetch and web streams cost the shared box a few
+ *   times more CPU per stream),
+ *   --arrivals spread|together (spread, the default: worker k starts k/N of a
+ *   stream's length late, so the N streams are concurrent but new requests
+ *   arrive evenly; together: all N start at once and, streams being of equal
+ *   length, stay in step: a burst of N new requests every stream length),
+ *   --pin (Linux: the app on CPU 1, the client and the fake on CPU 0, with
+ *   `taskset`).
  * Environment: BENCH_APP_NODE_ARGS (extra node flags for the app, e.g.
  *   "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_DATABASE_URL (the app's database; default pglite://memory,
  *   e.g. postgres://postgres@127.0.0.1:5432/tl_bench_llm, which is dropped and recreated).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
 import { Client } from 'pg';
+import { Pool } from 'undici';
 
 const ROOT = resolve(__dirname, '../..');
 const UPSTREAM_KEY = 'sk-bench-upstream';
@@ -38,30 +49,57 @@ const ROUNDS = option('rounds', 3);
 const DELTAS = option('deltas', 20);
 const INTER_MS = option('inter', 10);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'pglite://memory';
+const choice = (name: string, values: string[]): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? process.argv[i + 1] : values[0];
+  if (!values.includes(value)) throw new Error(`--${name} is one of ${values.join(', ')}`);
+  return value;
+};
+const CLIENT = choice('client', ['lean', 'openai']);
+const SPREAD = choice('arrivals', ['spread', 'together']) === 'spread';
+const PIN = process.argv.includes('--pin');
 
 interface Sample {
   ttfd: number;
   total: number;
 }
 
-function child(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', ...args], {
+function node(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
 
-async function firstLine(proc: ChildProcess): Promise<string> {
-  return new Promise((resolveLine, reject) => {
-    let buffer = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const nl = buffer.indexOf('\n');
-      if (nl >= 0) resolveLine(buffer.slice(0, nl));
-    });
-    proc.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+/** A TypeScript entry point run through ts-node. */
+const child = (args: string[], env: Record<string, string>): ChildProcess =>
+  node(['-r', 'ts-node/register/transpile-only', ...args], env);
+
+/** The lines a child prints on stdout, one `next()` per line, in order; rejects once it has exited. */
+function lineReader(proc: ChildProcess): () => Promise<string> {
+  const lines: string[] = [];
+  const waiting: { resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
+  let buffer = '';
+  proc.once('exit', (code) => {
+    for (const waiter of waiting.splice(0)) waiter.reject(new Error(`child exited with ${code}`));
   });
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      const waiter = waiting.shift();
+      if (waiter) waiter.resolve(line);
+      else lines.push(line);
+    }
+  });
+  return () => {
+    const line = lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (proc.exitCode !== null) return Promise.reject(new Error(`child exited with ${proc.exitCode}`));
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -147,11 +185,83 @@ async function oneStream(client: OpenAI, model: string): Promise<Sample> {
   return { ttfd, total: performance.now() - started };
 }
 
-async function runMode(client: OpenAI, model: string, streams: number): Promise<Sample[]> {
+/** One streamed completion from `baseUrl` (…/v1) with the SDK or with the lean client. */
+interface StreamClient {
+  stream(model: string): Promise<Sample>;
+  close(): Promise<void>;
+}
+
+function openAiClient(baseURL: string, apiKey: string): StreamClient {
+  const client = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
+  return { stream: (model) => oneStream(client, model), close: async () => undefined };
+}
+
+/**
+ * The same request and the same checks as `oneStream`, without the SDK's
+ * fetch and web streams: undici's `request` on a keep-alive pool, events split
+ * at blank lines, each `data:` JSON-parsed as any client must.
+ */
+function leanClient(baseUrl: string, apiKey: string): StreamClient {
+  const url = new URL(`${baseUrl}/chat/completions`);
+  const pool = new Pool(url.origin, { connections: CONCURRENCY, pipelining: 1 });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+  return {
+    async stream(model: string): Promise<Sample> {
+      const started = performance.now();
+      let ttfd = -1;
+      let text = '';
+      const body = JSON.stringify({
+        model,
+        messages: [{ role: 'user', content: 'benchmark me' }],
+        stream: true,
+      });
+      const res = await pool.request({ path: url.pathname, method: 'POST', headers, body });
+      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${await res.body.text()}`);
+      let buffer = '';
+      let done = false;
+      res.body.setEncoding('utf8');
+      for await (const piece of res.body as AsyncIterable<string>) {
+        buffer += piece;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!event.startsWith('data: ')) continue;
+          const data = event.slice(6);
+          if (data === '[DONE]') {
+            done = true;
+            continue;
+          }
+          const chunk = JSON.parse(data) as { choices: { delta: { content?: string } }[] };
+          const delta = chunk.choices[0]?.delta.content;
+          if (delta) {
+            if (ttfd < 0) ttfd = performance.now() - started;
+            text += delta;
+          }
+        }
+      }
+      if (!done || text.split(' ').length - 1 !== DELTAS)
+        throw new Error(`incomplete stream: ${text.length} chars`);
+      return { ttfd, total: performance.now() - started };
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** `taskset -cp <cpu> <pid>` (Linux): --pin keeps the app and the load on separate cores. */
+function pin(pid: number | undefined, cpu: number): void {
+  if (pid === undefined) return;
+  const result = spawnSync('taskset', ['-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`taskset could not pin ${pid} to CPU ${cpu}`);
+}
+
+async function runMode(client: StreamClient, model: string, streams: number): Promise<Sample[]> {
   const samples: Sample[] = [];
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = 0; i < streams; i++) samples.push(await oneStream(client, model));
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      // Spread: worker k starts k/N of a stream's length late, so new requests arrive evenly
+      // instead of N at once every stream length (streams of equal length keep their phase).
+      if (SPREAD) await new Promise((r) => setTimeout(r, (worker * DELTAS * INTER_MS) / CONCURRENCY));
+      for (let i = 0; i < streams; i++) samples.push(await client.stream(model));
     }),
   );
   return samples;
@@ -235,11 +345,21 @@ async function main(): Promise<void> {
     ['bench/llm/fake-server.ts', '--deltas', String(DELTAS), '--inter', String(INTER_MS)],
     {},
   );
-  const { url: fakeUrl, port: fakePort } = JSON.parse(await firstLine(fake)) as { url: string; port: number };
+  const fakeLine = lineReader(fake);
+  const { url: fakeUrl, port: fakePort } = JSON.parse(await fakeLine()) as { url: string; port: number };
+  /** TCP connections the fake accepted so far. */
+  const fakeConnections = async (): Promise<number> => {
+    const line = fakeLine();
+    fake.kill('SIGUSR2');
+    return (JSON.parse(await line) as { connections: number }).connections;
+  };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'tl-bench-llm-'));
-  const app = child(
-    ['src/cli.ts', 'serve'],
+  // The built app, as `npm start` runs it (the fake and the client run from source).
+  const appEntry = join(ROOT, 'dist/src/cli.js');
+  if (!existsSync(appEntry)) throw new Error('dist/src/cli.js is missing: run `npm run build` first');
+  const app = node(
+    [appEntry, 'serve'],
     {
       NODE_ENV: 'production',
       PORT: String(port),
@@ -257,8 +377,14 @@ async function main(): Promise<void> {
   try {
     await waitForHealth(appUrl);
     const { token, model } = await provision(appUrl, fakeUrl);
-    const direct = new OpenAI({ apiKey: UPSTREAM_KEY, baseURL: fakeUrl, maxRetries: 0 });
-    const gateway = new OpenAI({ apiKey: token, baseURL: `${appUrl}/v1`, maxRetries: 0 });
+    const makeClient = CLIENT === 'lean' ? leanClient : openAiClient;
+    const direct = makeClient(fakeUrl, UPSTREAM_KEY);
+    const gateway = makeClient(`${appUrl}/v1`, token);
+    if (PIN) {
+      pin(process.pid, 0);
+      pin(fake.pid, 0);
+      pin(app.pid, 1);
+    }
 
     // Warm-up: JIT, connection pools, keep-alive sockets on every hop.
     await runMode(direct, 'gpt-fake', 2);
@@ -268,12 +394,15 @@ async function main(): Promise<void> {
     const zero = (): CpuUse => ({ client: 0, fake: 0, app: 0, postgres: 0 });
     const cpu = { direct: zero(), gateway: zero() };
     const wall = { direct: 0, gateway: 0 };
+    const connections = { direct: 0, gateway: 0 };
     const measured = async (mode: 'direct' | 'gateway', run: () => Promise<Sample[]>): Promise<void> => {
+      const connectionsBefore = await fakeConnections();
       const before = cpuSnapshot(fake, app);
       const started = performance.now();
       results[mode].push(...(await run()));
       wall[mode] += performance.now() - started;
       addCpu(cpu[mode], before, cpuSnapshot(fake, app));
+      connections[mode] += (await fakeConnections()) - connectionsBefore;
     };
     for (let round = 0; round < ROUNDS; round++) {
       await measured('direct', () => runMode(direct, 'gpt-fake', STREAMS));
@@ -285,7 +414,7 @@ async function main(): Promise<void> {
     const row = (label: string, key: 'ttfd' | 'total', p: 'p50' | 'p90' | 'p99' | 'mean') =>
       `| ${label} ${p} | ${d[key][p].toFixed(2)} | ${g[key][p].toFixed(2)} | ${(g[key][p] - d[key][p]).toFixed(2)} | ${(g[key][p] / d[key][p]).toFixed(2)}× |`;
     const lines = [
-      `database: ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, concurrency ${CONCURRENCY}, ${d.n} streams per mode, ${DELTAS} deltas ${INTER_MS} ms apart`,
+      `database: ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, concurrency ${CONCURRENCY}, ${d.n} streams per mode, ${DELTAS} deltas ${INTER_MS} ms apart, client ${CLIENT}, arrivals ${SPREAD ? 'spread' : 'together'}${PIN ? ', pinned (app on CPU 1, client and fake on CPU 0)' : ''}`,
       '',
       '| metric (ms) | direct | gateway | gateway − direct | ratio |',
       '| --- | --- | --- | --- | --- |',
@@ -296,18 +425,19 @@ async function main(): Promise<void> {
       const c = cpu[mode];
       const share = (ms: number) => `${((ms / wall[mode]) * 100).toFixed(0)}%`;
       const perStream = (ms: number) => (ms / results[mode].length).toFixed(2);
-      return `| ${mode} | ${share(c.client)} | ${share(c.fake)} | ${share(c.app)} | ${share(c.postgres)} | ${perStream(c.app)} |`;
+      return `| ${mode} | ${share(c.client)} | ${share(c.fake)} | ${share(c.app)} | ${share(c.postgres)} | ${perStream(c.app)} | ${connections[mode]} |`;
     };
     lines.push(
       '',
       'CPU while each mode ran (% of one core; 200% = the whole 2-core box):',
       '',
-      '| mode | client | fake | app | postgres | app CPU ms per stream |',
-      '| --- | --- | --- | --- | --- | --- |',
+      '| mode | client | fake | app | postgres | app CPU ms per stream | connections to the fake |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
       cpuRow('direct'),
       cpuRow('gateway'),
     );
     process.stdout.write(`${lines.join('\n')}\n`);
+    await Promise.all([direct.close(), gateway.close()]);
   } finally {
     app.kill('SIGTERM');
     fake.kill('SIGTERM');
