@@ -6,6 +6,9 @@ import { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '../config/app-config';
 import { RedisConnection } from '../redis/redis.module';
 
+/** How long shutdown waits for connections to write what is queued for them. */
+const CLOSE_FLUSH_TIMEOUT_MS = 2_000;
+
 /**
  * Socket.IO on the HTTP port, with CORS from CORS_ORIGINS and, when
  * REDIS_URL is set, the Redis adapter: a client on instance A receives what
@@ -39,9 +42,46 @@ export class RealtimeIoAdapter extends IoAdapter {
   }
 
   override async close(server: Parameters<IoAdapter['close']>[0]): Promise<void> {
+    await closeConnectionsAfterFlush(server, CLOSE_FLUSH_TIMEOUT_MS);
     await super.close(server);
     const subscriber = this.subscriber;
     this.subscriber = null;
     if (subscriber) await subscriber.quit().catch(() => undefined);
   }
+}
+
+/** What this needs of a Socket.IO server (Nest's adapter types it with its own copy of socket.io). */
+interface IoServerLike {
+  sockets: { sockets: Map<string, { conn: EngineConnection }> };
+}
+interface EngineConnection {
+  readyState: string;
+  once(event: 'close', listener: () => void): unknown;
+  close(): unknown;
+}
+
+/**
+ * Socket.IO's `close()` closes every connection with `discard`: packets still
+ * queued behind a write in flight (the `action:completed` after a batch of
+ * chunks, say) are dropped. Closing each connection ourselves first, without
+ * discard, lets engine.io write the queue and then close the transport; the
+ * client sees a transport close and reconnects (to another instance, in a
+ * rolling restart). Bounded, so a client that stopped reading cannot hold the
+ * shutdown.
+ */
+async function closeConnectionsAfterFlush(server: IoServerLike, timeoutMs: number): Promise<void> {
+  const connections = new Set(Array.from(server.sockets.sockets.values(), (socket) => socket.conn));
+  const closed: Promise<void>[] = [];
+  for (const connection of connections) {
+    if (connection.readyState !== 'open') continue;
+    closed.push(new Promise((resolve) => connection.once('close', () => resolve())));
+    connection.close();
+  }
+  if (closed.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.all(closed), timeout]);
+  clearTimeout(timer);
 }
