@@ -58,6 +58,14 @@ interface EngineConnection {
   readyState: string;
   once(event: 'close', listener: () => void): unknown;
   close(): unknown;
+  /** For the WebSocket transport, its `ws` socket (see `terminate`). */
+  transport: object;
+}
+
+/** Ends a connection's TCP socket at once (WebSocket transport; polling has no socket of its own). */
+function terminate(connection: EngineConnection): void {
+  const ws = (connection.transport as { socket?: { terminate?: () => void } }).socket;
+  ws?.terminate?.();
 }
 
 /**
@@ -66,15 +74,24 @@ interface EngineConnection {
  * chunks, say) are dropped. Closing each connection ourselves first, without
  * discard, lets engine.io write the queue and then close the transport; the
  * client sees a transport close and reconnects (to another instance, in a
- * rolling restart). Bounded, so a client that stopped reading cannot hold the
- * shutdown.
+ * rolling restart). Bounded: a client that stopped reading has its socket
+ * terminated, or it would hold the shutdown until `ws`'s own 30 s close timeout.
  */
 async function closeConnectionsAfterFlush(server: IoServerLike, timeoutMs: number): Promise<void> {
   const connections = new Set(Array.from(server.sockets.sockets.values(), (socket) => socket.conn));
   const closed: Promise<void>[] = [];
+  const unclosed = new Set<EngineConnection>();
   for (const connection of connections) {
     if (connection.readyState !== 'open') continue;
-    closed.push(new Promise((resolve) => connection.once('close', () => resolve())));
+    unclosed.add(connection);
+    closed.push(
+      new Promise((resolve) =>
+        connection.once('close', () => {
+          unclosed.delete(connection);
+          resolve();
+        }),
+      ),
+    );
     connection.close();
   }
   if (closed.length === 0) return;
@@ -84,4 +101,5 @@ async function closeConnectionsAfterFlush(server: IoServerLike, timeoutMs: numbe
   });
   await Promise.race([Promise.all(closed), timeout]);
   clearTimeout(timer);
+  for (const connection of unclosed) terminate(connection);
 }

@@ -56,4 +56,33 @@ describe('Socket.IO on shutdown (SPEC §7.2: SIGTERM drain)', () => {
       socket.close();
     }
   }, 30_000);
+  it('does not wait more than about 2 s for a client that stopped reading', async () => {
+    const app = await bootApp();
+    const user = await registerUser(app.http);
+    const socket = await connectSocket(app.url, user.accessToken);
+    // The client's TCP socket stops reading, so the server's writes back up.
+    const transport = socket.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } };
+    transport.ws._socket.pause();
+    try {
+      const server = app.app.get(RealtimeGateway).server;
+      server.local.emit('action:chunk', {
+        actionId: '00000000-0000-4000-8000-000000000002',
+        order: 0,
+        mime: 'text/plain',
+        text: 'y'.repeat(32 * 1024 * 1024),
+      });
+      server.local.emit('action:completed', {
+        actionId: '00000000-0000-4000-8000-000000000002',
+        status: 'cancelled',
+        completedAt: new Date().toISOString(),
+      });
+      const began = Date.now();
+      await app.close();
+      const took = Date.now() - began;
+      expect(took).toBeGreaterThanOrEqual(1900);
+      expect(took).toBeLessThan(10_000);
+    } finally {
+      socket.close();
+    }
+  }, 30_000);
 });
