@@ -24,6 +24,7 @@ import { AuthenticationService } from '../auth/authentication.service';
 import { PAT_PREFIX } from '../auth/token-crypto';
 import { forbidden, ProblemException } from '../common/errors/problem';
 import { titleFor } from '../common/errors/status-titles';
+import { isDependencyUnavailable } from '../common/errors/to-problem';
 import { validateDto } from '../common/validation/validate-dto';
 import { validationProblem } from '../common/validation/validation';
 import { THREAD_ACTION_ADDED, ThreadActionAddedEvent } from '../threads/threads.events';
@@ -389,6 +390,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
       msg: 'unhandled error in a socket event',
       err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
     });
+    // An unreachable database is an outage the client can wait out, as over HTTP.
+    if (isDependencyUnavailable(err)) return { status: 503, title: titleFor(503) };
     return { status: 500, title: 'Internal Server Error' };
   }
 }

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
-import { forbidden, ProblemException, unauthorized } from '../../common/errors/problem';
+import { forbidden, unauthorized } from '../../common/errors/problem';
 import type { UserRole } from '../../users/user.entity';
 import type { AuthUser } from '../auth-user';
 import { AuthenticationService } from '../authentication.service';
@@ -48,10 +48,15 @@ export class AuthGuard extends PassportAuthGuard('jwt') {
     return true;
   }
 
-  /** passport's failures become problem+json 401s; the service's own problems pass through. */
+  /**
+   * passport's failures (bad signature, expired, malformed) come without an
+   * error and become problem+json 401s. An error comes from checking the
+   * session behind a valid token: the service's own problems (revoked, 401)
+   * and anything else (an unreachable database: 503, not a sign-out) pass through.
+   */
   override handleRequest<TUser = AuthUser>(err: unknown, user: TUser | false): TUser {
-    if (err instanceof ProblemException) throw err;
-    if (err || !user) throw unauthorized('The access token is invalid or expired');
+    if (err) throw err;
+    if (!user) throw unauthorized('The access token is invalid or expired');
     return user;
   }
 

@@ -27,6 +27,43 @@ const FASTIFY_DETAILS: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
 };
 
+/** SQLSTATEs of a database that is gone, restarting or refusing connections (class 08 is connection exceptions). */
+const DATABASE_UNAVAILABLE_STATES: ReadonlySet<string> = new Set([
+  '57P01', // admin_shutdown: the connection was terminated
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or shutting down
+  '53300', // too_many_connections
+  '3D000', // the database does not exist (dropped, or not created yet)
+]);
+/** Socket errors that reach this filter come from our own dependencies (the database, Redis). */
+const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** What node-postgres throws when a connection dies or cannot be had from the pool in time. */
+const PG_CONNECTION_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect)/;
+/** Seconds a client should wait before retrying while a dependency is unavailable. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The database (or another dependency we connect to) is unreachable: not a
+ * bug in the request or in the code, so 503 with Retry-After rather than 500.
+ */
+export function isDependencyUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const driverError = err instanceof QueryFailedError ? (err.driverError as unknown) : err;
+  const { code, message } = (driverError ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (code.startsWith('08') && code.length === 5) return true;
+    if (DATABASE_UNAVAILABLE_STATES.has(code) || CONNECTION_ERROR_CODES.has(code)) return true;
+  }
+  return typeof message === 'string' && PG_CONNECTION_MESSAGE.test(message);
+}
+
 function problem(status: number, title: string, detail: string, instance: string): ProblemBody {
   return { type: 'about:blank', title, status, detail, instance };
 }
@@ -73,6 +110,17 @@ export function toProblem(err: unknown, instance: string, requestId: string): Pr
         unexpected: false,
       };
     }
+  }
+  if (isDependencyUnavailable(err)) {
+    const body = problem(
+      503,
+      'Service Unavailable',
+      'The service cannot reach its database right now; retry shortly',
+      instance,
+    );
+    body.requestId = requestId;
+    // Logged like an unexpected error: operators need to see an outage.
+    return { body, headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) }, unexpected: true };
   }
   const fastify = err as FastifyLikeError;
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
