@@ -21,7 +21,10 @@
  *   arrive evenly; together: all N start at once and, streams being of equal
  *   length, stay in step: a burst of N new requests every stream length),
  *   --pin (Linux: the app on CPU 1, the client and the fake on CPU 0, with
- *   `taskset`).
+ *   `taskset`),
+ *   --load-nice N (0; Linux: every thread of the client and of the fake at nice N,
+ *   the app at 0: on a box they share, the load generator then does not take
+ *   CPU time the app is waiting for, as it would not from another machine).
  * Environment: BENCH_APP_NODE_ARGS (extra node flags for the app, e.g.
  *   "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_DATABASE_URL (the app's database; default pglite://memory,
  *   e.g. postgres://postgres@127.0.0.1:5432/tl_bench_llm, which is dropped and recreated).
@@ -30,7 +33,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
 import { Client } from 'pg';
@@ -58,6 +61,7 @@ const choice = (name: string, values: string[]): string => {
 const CLIENT = choice('client', ['lean', 'openai']);
 const SPREAD = choice('arrivals', ['spread', 'together']) === 'spread';
 const PIN = process.argv.includes('--pin');
+const LOAD_NICE = option('load-nice', 0);
 
 interface Sample {
   ttfd: number;
@@ -254,6 +258,12 @@ function pin(pid: number | undefined, cpu: number): void {
   if (result.status !== 0) throw new Error(`taskset could not pin ${pid} to CPU ${cpu}`);
 }
 
+/** Every thread of a process at nice `value` (on Linux, `setpriority` with a pid changes one thread). */
+function renice(pid: number | undefined, value: number): void {
+  if (pid === undefined) return;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), value);
+}
+
 async function runMode(client: StreamClient, model: string, streams: number): Promise<Sample[]> {
   const samples: Sample[] = [];
   await Promise.all(
@@ -294,11 +304,25 @@ function postgresCpuMs(): number {
   return total;
 }
 
+/**
+ * CPU time (ms, all cores) the hypervisor gave to other guests while this one
+ * had work (`steal` in /proc/stat): the box's own noise, 0 where not readable.
+ */
+function stealMs(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    return (Number(fields[8]) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 interface CpuUse {
   client: number;
   fake: number;
   app: number;
   postgres: number;
+  steal: number;
 }
 
 function cpuSnapshot(fake: ChildProcess, app: ChildProcess): CpuUse {
@@ -308,6 +332,7 @@ function cpuSnapshot(fake: ChildProcess, app: ChildProcess): CpuUse {
     fake: cpuMsOf(fake.pid),
     app: cpuMsOf(app.pid),
     postgres: postgresCpuMs(),
+    steal: stealMs(),
   };
 }
 
@@ -385,13 +410,17 @@ async function main(): Promise<void> {
       pin(fake.pid, 0);
       pin(app.pid, 1);
     }
+    if (LOAD_NICE !== 0) {
+      renice(process.pid, LOAD_NICE);
+      renice(fake.pid, LOAD_NICE);
+    }
 
     // Warm-up: JIT, connection pools, keep-alive sockets on every hop.
     await runMode(direct, 'gpt-fake', 2);
     await runMode(gateway, model, 2);
 
     const results: { direct: Sample[]; gateway: Sample[] } = { direct: [], gateway: [] };
-    const zero = (): CpuUse => ({ client: 0, fake: 0, app: 0, postgres: 0 });
+    const zero = (): CpuUse => ({ client: 0, fake: 0, app: 0, postgres: 0, steal: 0 });
     const cpu = { direct: zero(), gateway: zero() };
     const wall = { direct: 0, gateway: 0 };
     const connections = { direct: 0, gateway: 0 };
@@ -414,7 +443,7 @@ async function main(): Promise<void> {
     const row = (label: string, key: 'ttfd' | 'total', p: 'p50' | 'p90' | 'p99' | 'mean') =>
       `| ${label} ${p} | ${d[key][p].toFixed(2)} | ${g[key][p].toFixed(2)} | ${(g[key][p] - d[key][p]).toFixed(2)} | ${(g[key][p] / d[key][p]).toFixed(2)}× |`;
     const lines = [
-      `database: ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, concurrency ${CONCURRENCY}, ${d.n} streams per mode, ${DELTAS} deltas ${INTER_MS} ms apart, client ${CLIENT}, arrivals ${SPREAD ? 'spread' : 'together'}${PIN ? ', pinned (app on CPU 1, client and fake on CPU 0)' : ''}`,
+      `database: ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, concurrency ${CONCURRENCY}, ${d.n} streams per mode, ${DELTAS} deltas ${INTER_MS} ms apart, client ${CLIENT}, arrivals ${SPREAD ? 'spread' : 'together'}${PIN ? ', pinned (app on CPU 1, client and fake on CPU 0)' : ''}${LOAD_NICE !== 0 ? `, client and fake at nice ${LOAD_NICE}` : ''}`,
       '',
       '| metric (ms) | direct | gateway | gateway − direct | ratio |',
       '| --- | --- | --- | --- | --- |',
@@ -425,14 +454,14 @@ async function main(): Promise<void> {
       const c = cpu[mode];
       const share = (ms: number) => `${((ms / wall[mode]) * 100).toFixed(0)}%`;
       const perStream = (ms: number) => (ms / results[mode].length).toFixed(2);
-      return `| ${mode} | ${share(c.client)} | ${share(c.fake)} | ${share(c.app)} | ${share(c.postgres)} | ${perStream(c.app)} | ${connections[mode]} |`;
+      return `| ${mode} | ${share(c.client)} | ${share(c.fake)} | ${share(c.app)} | ${share(c.postgres)} | ${share(c.steal)} | ${perStream(c.app)} | ${connections[mode]} |`;
     };
     lines.push(
       '',
-      'CPU while each mode ran (% of one core; 200% = the whole 2-core box):',
+      'CPU while each mode ran (% of one core; 200% = the whole 2-core box; steal: taken by the hypervisor):',
       '',
-      '| mode | client | fake | app | postgres | app CPU ms per stream | connections to the fake |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| mode | client | fake | app | postgres | steal | app CPU ms per stream | connections to the fake |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
       cpuRow('direct'),
       cpuRow('gateway'),
     );
