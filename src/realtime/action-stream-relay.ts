@@ -5,6 +5,7 @@ import type { ActionChunk } from '../actions/actions.events';
 import { AppConfig } from '../config/app-config';
 import { RedisConnection } from '../redis/redis.module';
 import type { ActionCompletedPayload } from './realtime.events';
+import { closeRedis } from '../redis/redis-connection';
 
 /** What the instance running an action tells the others: a stored batch of chunks, or the end. */
 export type RelayMessage =
@@ -128,6 +129,6 @@ export class ActionStreamRelay implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = null;
-    if (subscriber) await subscriber.quit().catch(() => undefined);
+    await closeRedis(subscriber);
   }
 }

@@ -1,10 +1,12 @@
-import type { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
 import { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '../config/app-config';
+import { throttledReporter, withHandledRejections } from '../redis/handled-rejections';
 import { RedisConnection } from '../redis/redis.module';
+import { closeRedis } from '../redis/redis-connection';
 
 /** How long shutdown waits for connections to write what is queued for them. */
 const CLOSE_FLUSH_TIMEOUT_MS = 2_000;
@@ -32,10 +34,23 @@ export class RealtimeIoAdapter extends IoAdapter {
     // The application's own socket.io (the one the Redis adapter is built for), on the HTTP server.
     const server =
       this.httpServer && port === 0 ? new Server(this.httpServer, settings) : new Server(port, settings);
-    if (redis.client) {
-      this.subscriber = redis.duplicate();
+    if (redis.client && (this.subscriber = redis.duplicate())) {
+      // The adapter publishes and unsubscribes without handling the promises: while Redis is
+      // unreachable each would be an unhandled rejection, which ends the process.
+      const logger = new Logger('RealtimeIoAdapter');
+      const onError = throttledReporter((failures, err) =>
+        logger.warn({
+          msg: 'Socket.IO Redis adapter commands failed',
+          failures,
+          err: err instanceof Error ? err.message : String(err),
+        }),
+      );
       server.adapter(
-        createAdapter(redis.client, this.subscriber, { key: `${config.redisKeyPrefix}socket.io` }),
+        createAdapter(
+          withHandledRejections(redis.client, onError),
+          withHandledRejections(this.subscriber, onError),
+          { key: `${config.redisKeyPrefix}socket.io` },
+        ),
       );
     }
     return server;
@@ -46,7 +61,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     await super.close(server);
     const subscriber = this.subscriber;
     this.subscriber = null;
-    if (subscriber) await subscriber.quit().catch(() => undefined);
+    await closeRedis(subscriber);
   }
 }
 

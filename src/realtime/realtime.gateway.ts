@@ -143,6 +143,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
         : event.kind === 'token'
           ? tokenRoom(event.tokenId)
           : userRoom(event.userId);
+    // Here at once, whatever Redis does: the Redis adapter closes even this instance's sockets
+    // only when its own PUBLISH comes back, which never happens while Redis is unreachable.
+    this.server.local.in(room).disconnectSockets(true);
+    // Every other instance, through the adapter.
     this.server.in(room).disconnectSockets(true);
   }
 

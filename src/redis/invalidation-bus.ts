@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { RedisConnection } from './redis-connection';
+import { closeRedis } from './redis-connection';
 
 type Listener = (payload: unknown) => void;
 
@@ -55,7 +56,7 @@ export class InvalidationBus implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = null;
-    if (subscriber) await subscriber.quit().catch(() => undefined);
+    await closeRedis(subscriber);
   }
 
   private receive(raw: string): void {

@@ -35,6 +35,29 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.quit().catch(() => undefined);
+    await closeRedis(this.client);
   }
+}
+
+/** How long a polite QUIT may take before the connection is simply dropped. */
+const QUIT_TIMEOUT_MS = 1_000;
+
+/**
+ * Closes a connection for good. QUIT when it is up (replies still due arrive
+ * first); otherwise, or when QUIT does not finish in time, a disconnect, which
+ * also stops ioredis reconnecting: a QUIT queued while Redis is unreachable
+ * would keep the client retrying, and the process alive, forever.
+ */
+export async function closeRedis(client: Redis | null): Promise<void> {
+  if (!client || client.status === 'end') return;
+  if (client.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
+    });
+    await Promise.race([client.quit().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+  }
+  // The status changes while QUIT runs (TypeScript keeps the narrowing from above).
+  if ((client.status as string) !== 'end') client.disconnect();
 }

@@ -22,6 +22,7 @@ import { ActionsRepository } from '../actions.repository';
 import type { ActionHandler } from '../handlers/action-handler';
 import { ChunkBatchWriter } from './chunk-batch-writer';
 import { checkChunk, problemChunk } from './problem-chunk';
+import { closeRedis } from '../../redis/redis-connection';
 
 /** Chunks are written in batches of up to this many … */
 const MAX_BATCH = 250;
@@ -281,6 +282,6 @@ export class ActionStreamEngine implements OnApplicationBootstrap, BeforeApplica
     this.heartbeat = null;
     const subscriber = this.cancelSubscriber;
     this.cancelSubscriber = null;
-    if (subscriber) await subscriber.quit().catch(() => undefined);
+    await closeRedis(subscriber);
   }
 }

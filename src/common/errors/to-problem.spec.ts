@@ -18,6 +18,13 @@ describe('toProblem', () => {
       ['a refused connection', pgError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
       ['a connection lost mid-query', queryFailed(pgError('Connection terminated unexpectedly'))],
       ['a pool that cannot connect in time', pgError('timeout exceeded when trying to connect')],
+      [
+        'a Redis command out of retries',
+        Object.assign(new Error('Reached the max retries per request limit'), {
+          name: 'MaxRetriesPerRequestError',
+        }),
+      ],
+      ['a closed Redis connection', new Error('Connection is closed.')],
     ])('answers 503 with Retry-After for %s', (_, err) => {
       const result = toProblem(err, '/api/threads', 'req-1');
       expect(result.body).toMatchObject({

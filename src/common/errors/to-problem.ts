@@ -46,6 +46,9 @@ const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
 ]);
 /** What node-postgres throws when a connection dies or cannot be had from the pool in time. */
 const PG_CONNECTION_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect)/;
+/** What ioredis throws for a command while the server is unreachable (after its retries) or the connection closed. */
+const REDIS_UNAVAILABLE_NAMES: ReadonlySet<string> = new Set(['MaxRetriesPerRequestError']);
+const REDIS_CONNECTION_MESSAGE = /^Connection is closed\.$/;
 /** Seconds a client should wait before retrying while a dependency is unavailable. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
@@ -56,12 +59,20 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 export function isDependencyUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const driverError = err instanceof QueryFailedError ? (err.driverError as unknown) : err;
-  const { code, message } = (driverError ?? {}) as { code?: unknown; message?: unknown };
+  const { code, message, name } = (driverError ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
+  };
+  if (typeof name === 'string' && REDIS_UNAVAILABLE_NAMES.has(name)) return true;
   if (typeof code === 'string') {
     if (code.startsWith('08') && code.length === 5) return true;
     if (DATABASE_UNAVAILABLE_STATES.has(code) || CONNECTION_ERROR_CODES.has(code)) return true;
   }
-  return typeof message === 'string' && PG_CONNECTION_MESSAGE.test(message);
+  return (
+    typeof message === 'string' &&
+    (PG_CONNECTION_MESSAGE.test(message) || REDIS_CONNECTION_MESSAGE.test(message))
+  );
 }
 
 function problem(status: number, title: string, detail: string, instance: string): ProblemBody {
@@ -115,7 +126,7 @@ export function toProblem(err: unknown, instance: string, requestId: string): Pr
     const body = problem(
       503,
       'Service Unavailable',
-      'The service cannot reach its database right now; retry shortly',
+      'A service this server depends on (its database or Redis) cannot be reached; retry shortly',
       instance,
     );
     body.requestId = requestId;
