@@ -19,6 +19,8 @@ import type { LlmProviderAdapter } from './providers/provider-adapter';
 
 /** A save must not hang on a slow resolver; the call-time check resolves again anyway. */
 const SAVE_LOOKUP_TIMEOUT_MS = 3000;
+/** A non-streamed completion is a few KB; a provider's answer past this fails the call with 502. */
+const MAX_COMPLETION_BODY_BYTES = 16 * 1024 * 1024;
 /** Provider clients kept for reuse (least recently used dropped first). */
 const CONNECTION_CACHE_SIZE = 64;
 
@@ -54,7 +56,7 @@ export class LlmConnections {
 
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {
     this.policy = { allowPrivate: config.llmAllowPrivateUrls, allowlist: config.llmEgressAllowlist };
-    this.guardedFetch = createGuardedFetch(this.policy);
+    this.guardedFetch = createGuardedFetch(this.policy, { maxBodyBytes: MAX_COMPLETION_BODY_BYTES });
     this.guardedStreamFetch = createGuardedFetch(this.policy, { nodeBodies: true });
     this.keys = new SecretBox([config.encryptionKey]);
   }

@@ -551,6 +551,22 @@ describe('POST /api/llm/invoke', () => {
     await openai.waitForClosedConnection();
   });
 
+  it('refuses a non-streamed answer past 16 MB with 502, without retrying or holding it', async () => {
+    openai.script({ content: 'x'.repeat(17 * 1024 * 1024) });
+    const res = await invoke(owner, { modelId: model.id, messages });
+    expect(expectProblem(res, 502).detail).toMatch(/too large/);
+    expect(openai.requests).toHaveLength(1);
+  });
+
+  it('ends a stream whose event passes 1 MB with an error event (502)', async () => {
+    openai.script({ deltas: ['fine', 'y'.repeat(1024 * 1024 + 10), 'never'] });
+    const { status, events } = await invokeStream(owner, { modelId: model.id, messages });
+    expect(status).toBe(200);
+    expect(events.map((e) => e.event)).toEqual(['message', 'error']);
+    expect(events[0].data).toEqual({ delta: 'fine' });
+    expect(events[1].data).toMatchObject({ status: 502, detail: expect.stringMatching(/too large/) });
+  });
+
   it('ends a stream that goes idle with an error event (504)', async () => {
     openai.script({ deltas: ['a', 'b'], interDeltaMs: TIMEOUT_MS * 3 });
     const { status, events } = await invokeStream(owner, { modelId: model.id, messages });

@@ -54,6 +54,14 @@ export interface GuardedFetchOptions {
    * Only string and byte request bodies.
    */
   nodeBodies?: boolean;
+  /**
+   * With `fetch` (not `nodeBodies`): a successful answer's body is read here,
+   * up to this many bytes, and a longer one fails the call with
+   * `ResponseTooLargeError`. For callers that read the whole body anyway (a
+   * non-streamed completion): a hostile server cannot make the process buffer
+   * without end. Unset: the body is handed over unread.
+   */
+  maxBodyBytes?: number;
 }
 
 export type GuardedFetch = typeof fetch;
@@ -140,7 +148,10 @@ export function createGuardedFetch(policy: EgressPolicy, opts: GuardedFetchOptio
   const lookup = opts.lookup ?? defaultLookup;
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const agents = new PinnedAgentCache(AGENT_CACHE_SIZE);
-  const send = opts.nodeBodies ? sendPinnedRequest : sendPinnedFetch;
+  const maxBodyBytes = opts.maxBodyBytes;
+  const send = opts.nodeBodies
+    ? sendPinnedRequest
+    : (hop: Hop, dispatcher: Agent) => sendPinnedFetch(hop, dispatcher, maxBodyBytes);
 
   const guardedFetch: GuardedFetch = async (input, init) => {
     let hop = firstHop(input, init, policy);
@@ -185,14 +196,50 @@ interface HopAnswer {
   discard: () => Promise<void>;
 }
 
-async function sendPinnedFetch(hop: Hop, dispatcher: Agent): Promise<HopAnswer> {
+async function sendPinnedFetch(
+  hop: Hop,
+  dispatcher: Agent,
+  maxBodyBytes: number | undefined,
+): Promise<HopAnswer> {
   const response = await undiciFetch(hop.url, { ...hop.init, redirect: 'manual', dispatcher });
   return {
     status: response.status,
     location: redirectLocation(response),
-    response: () => asGlobalResponse(response),
+    response: () =>
+      maxBodyBytes === undefined || response.body === null
+        ? asGlobalResponse(response)
+        : withBoundedBody(response, maxBodyBytes),
     discard: () => discardBody(response),
   };
+}
+
+/** The answer whose body was longer than the caller allows (see `maxBodyBytes`). */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`the response body exceeds ${limitBytes} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/** The same answer with its body read (at most `limit` bytes) into memory. */
+async function withBoundedBody(response: UndiciResponse, limit: number): Promise<Response> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(limit);
+    }
+    chunks.push(chunk);
+  }
+  const headers = new Headers();
+  response.headers.forEach((value, name) => headers.append(name, value));
+  return new Response(Buffer.concat(chunks), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }
 
 /** Bodies of error answers are read whole; a provider's error is small, and this bounds a hostile one. */

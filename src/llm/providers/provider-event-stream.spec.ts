@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { ChatCompletion, ChatStreamEvent } from './provider-adapter';
-import { ProviderEventStream, SseEventMapper } from './provider-event-stream';
+import { ProviderEventStream, SseEventMapper, StreamTooLargeError } from './provider-event-stream';
 import type { SseMessage } from './sse-reader';
 
 /** Every `data` is one delta; the completion is their concatenation. */
@@ -75,5 +75,23 @@ describe('ProviderEventStream', () => {
     body.destroy();
     await expect(stream.next()).resolves.toMatchObject({ value: { text: '0' } });
     await expect(stream.next()).rejects.toThrow('closed the stream before its end');
+  });
+
+  it('stops reading a stream past its byte limit: the events before it, then the failure', async () => {
+    const body = new PassThrough();
+    const stream = new ProviderEventStream(body, new EchoMapper(), new AbortController().signal, 30);
+    body.write(events(2));
+    body.write(events(5, 2));
+    const received: ChatStreamEvent[] = [];
+    await expect(
+      (async () => {
+        for await (const event of stream) received.push(event);
+      })(),
+    ).rejects.toBeInstanceOf(StreamTooLargeError);
+    expect(received).toEqual([
+      { type: 'delta', text: '0' },
+      { type: 'delta', text: '1' },
+    ]);
+    expect(body.destroyed).toBe(true);
   });
 });

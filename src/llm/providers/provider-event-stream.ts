@@ -29,6 +29,16 @@ const END: IteratorReturnResult<undefined> = { value: undefined, done: true };
 /** Events queued before the provider's socket is paused (a slow consumer), and resumed at. */
 const HIGH_WATER = 256;
 const LOW_WATER = 16;
+/** The most a streamed answer may send (a long answer is a few MB with the per-delta JSON). */
+export const MAX_STREAM_BYTES = 64 * 1024 * 1024;
+
+/** A streamed answer longer than `MAX_STREAM_BYTES`: the stream is stopped there. */
+export class StreamTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`the provider's stream exceeds ${limitBytes} bytes`);
+    this.name = 'StreamTooLargeError';
+  }
+}
 
 /**
  * The events of one streamed completion, read from the raw response body (a
@@ -44,6 +54,7 @@ export class ProviderEventStream implements AsyncIterableIterator<ChatStreamEven
   private readonly messages: SseMessage[] = [];
   private queue: ChatStreamEvent[] = [];
   private head = 0;
+  private receivedBytes = 0;
   /** Nothing more will be queued: the body ended, failed, or the consumer stopped. */
   private ended = false;
   private failure: { error: unknown } | null = null;
@@ -56,6 +67,7 @@ export class ProviderEventStream implements AsyncIterableIterator<ChatStreamEven
     private readonly body: Readable,
     private readonly mapper: SseEventMapper,
     private readonly signal: AbortSignal,
+    private readonly maxBytes = MAX_STREAM_BYTES,
   ) {
     body.on('data', this.onData);
     body.once('end', this.onEnd);
@@ -87,6 +99,11 @@ export class ProviderEventStream implements AsyncIterableIterator<ChatStreamEven
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.ended) return;
+    this.receivedBytes += chunk.length;
+    if (this.receivedBytes > this.maxBytes) {
+      this.fail(new StreamTooLargeError(this.maxBytes));
+      return;
+    }
     try {
       this.parser.push(chunk, this.messages);
       this.consume();

@@ -1,4 +1,4 @@
-import { SseMessage, SseParser } from './sse-reader';
+import { SseEventTooLargeError, SseMessage, SseParser } from './sse-reader';
 
 /** Feeds `text` split at every given offset, then ends the stream. */
 function parse(text: string | Buffer, cuts: number[] = []): SseMessage[] {
@@ -74,5 +74,20 @@ describe('SseParser', () => {
       { event: 'a', data: '1' },
       { event: null, data: '2' },
     ]);
+  });
+
+  it('refuses a line or an event longer than its limit, however it is chunked', () => {
+    const endless = new SseParser(16);
+    expect(() => {
+      for (let i = 0; i < 10; i++) endless.push(Buffer.from('data: xxxx'), []);
+    }).toThrow(SseEventTooLargeError);
+    const manyLines = new SseParser(16);
+    expect(() => manyLines.push(Buffer.from('data: 123456\ndata: 123456\ndata: 123456\n'), [])).toThrow(
+      SseEventTooLargeError,
+    );
+    const out: SseMessage[] = [];
+    const fits = new SseParser(16);
+    fits.push(Buffer.from('data: 123456\n\ndata: 123456\n\ndata: 123456\n\n'), out);
+    expect(out).toHaveLength(3);
   });
 });

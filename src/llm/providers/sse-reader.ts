@@ -14,7 +14,12 @@ export interface SseMessage {
  * costs no promise, however many events it holds.
  */
 export class SseParser {
+  /** `maxEventChars`: the longest line, and the most data one event may gather, in characters. */
+  constructor(private readonly maxEventChars = MAX_EVENT_CHARS) {}
+
   private readonly decoder = new StringDecoder('utf8');
+  /** Characters of `data` gathered for the event being read. */
+  private dataChars = 0;
   /** The start of a line whose end has not arrived yet. */
   private partial = '';
   /** The previous chunk ended in CR: a LF starting this one belongs to it. */
@@ -34,6 +39,7 @@ export class SseParser {
     if (this.partial) this.line(this.partial, out);
     this.partial = '';
     this.data = [];
+    this.dataChars = 0;
     this.event = null;
   }
 
@@ -57,7 +63,10 @@ export class SseParser {
       }
       start = i + 1;
     }
-    if (start < length) this.partial += text.slice(start);
+    if (start < length) {
+      this.partial += text.slice(start);
+      if (this.partial.length > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars);
+    }
   }
 
   private line(line: string, out: SseMessage[]): void {
@@ -66,6 +75,7 @@ export class SseParser {
         out.push({ event: this.event, data: this.data.length === 1 ? this.data[0] : this.data.join('\n') });
       }
       this.data = [];
+      this.dataChars = 0;
       this.event = null;
       return;
     }
@@ -74,8 +84,22 @@ export class SseParser {
     const field = colon < 0 ? line : line.slice(0, colon);
     let value = colon < 0 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === SPACE) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.event = value;
+    if (field === 'data') {
+      this.dataChars += value.length + 1;
+      if (this.dataChars > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars);
+      this.data.push(value);
+    } else if (field === 'event') this.event = value;
+  }
+}
+
+/** A provider's event is a few hundred bytes; this bounds what a hostile one makes us hold. */
+const MAX_EVENT_CHARS = 1024 * 1024;
+
+/** A line, or an event's data, longer than the parser accepts. */
+export class SseEventTooLargeError extends Error {
+  constructor(readonly limitChars: number) {
+    super(`an event of the provider's stream exceeds ${limitChars} characters`);
+    this.name = 'SseEventTooLargeError';
   }
 }
 

@@ -2,7 +2,9 @@ import Anthropic, { APIError as AnthropicApiError } from '@anthropic-ai/sdk';
 import { HttpStatus } from '@nestjs/common';
 import OpenAI, { APIError as OpenAiApiError } from 'openai';
 import { ProblemException } from '../../common/errors/problem';
-import { EgressRefusedError } from '../egress/egress-guard';
+import { EgressRefusedError, ResponseTooLargeError } from '../egress/egress-guard';
+import { StreamTooLargeError } from './provider-event-stream';
+import { SseEventTooLargeError } from './sse-reader';
 
 /** Raised (as the abort reason) when the provider stays silent longer than the timeout. */
 export class UpstreamTimeoutError extends Error {
@@ -41,7 +43,23 @@ export function egressRefusalOf(err: unknown): EgressRefusedError | null {
  * (it would refuse again), not an abort.
  */
 export function isRetryableConnectionError(err: unknown): boolean {
-  return isConnectionError(err) && !isSdkTimeout(err) && egressRefusalOf(err) === null;
+  return (
+    isConnectionError(err) && !isSdkTimeout(err) && egressRefusalOf(err) === null && tooLargeOf(err) === null
+  );
+}
+
+/** The answer was larger than we read (a whole body, a stream, one event): the provider's fault, 502. */
+function tooLargeOf(err: unknown): Error | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (
+      e instanceof ResponseTooLargeError ||
+      e instanceof StreamTooLargeError ||
+      e instanceof SseEventTooLargeError
+    ) {
+      return e;
+    }
+  }
+  return null;
 }
 
 export interface UpstreamFailureContext {
@@ -62,6 +80,12 @@ export function toUpstreamProblem(err: unknown, ctx: UpstreamFailureContext): Pr
   if (ctx.timedOut || err instanceof UpstreamTimeoutError || isSdkTimeout(err)) {
     return new ProblemException(HttpStatus.GATEWAY_TIMEOUT, 'Gateway Timeout', {
       detail: `The provider did not answer within ${ctx.timeoutMs} ms`,
+    });
+  }
+  const tooLarge = tooLargeOf(err);
+  if (tooLarge) {
+    return new ProblemException(HttpStatus.BAD_GATEWAY, 'Bad Gateway', {
+      detail: `The provider's answer is too large: ${tooLarge.message}`,
     });
   }
   const refusal = egressRefusalOf(err);
