@@ -34,7 +34,9 @@ export class RealtimeIoAdapter extends IoAdapter {
     // The application's own socket.io (the one the Redis adapter is built for), on the HTTP server.
     const server =
       this.httpServer && port === 0 ? new Server(this.httpServer, settings) : new Server(port, settings);
-    if (redis.client && (this.subscriber = redis.duplicate())) {
+    const subscriber = redis.duplicate();
+    if (redis.client && subscriber) {
+      this.subscriber = subscriber;
       // The adapter publishes and unsubscribes without handling the promises: while Redis is
       // unreachable each would be an unhandled rejection, which ends the process.
       const logger = new Logger('RealtimeIoAdapter');
@@ -48,7 +50,7 @@ export class RealtimeIoAdapter extends IoAdapter {
       server.adapter(
         createAdapter(
           withHandledRejections(redis.client, onError),
-          withHandledRejections(this.subscriber, onError),
+          withHandledRejections(subscriber, onError),
           { key: `${config.redisKeyPrefix}socket.io` },
         ),
       );
