@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { ActionChunk } from '../actions/actions.events';
 import { AppConfig } from '../config/app-config';
-import { RedisConnection } from '../redis/redis.module';
+import { closeRedis, RedisConnection } from '../redis/redis.module';
 import type { ActionCompletedPayload } from './realtime.events';
-import { closeRedis } from '../redis/redis-connection';
 
 /** What the instance running an action tells the others: a stored batch of chunks, or the end. */
 export type RelayMessage =

@@ -5,8 +5,7 @@ import type Redis from 'ioredis';
 import { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '../config/app-config';
 import { throttledReporter, withHandledRejections } from '../redis/handled-rejections';
-import { RedisConnection } from '../redis/redis.module';
-import { closeRedis } from '../redis/redis-connection';
+import { closeRedis, RedisConnection } from '../redis/redis.module';
 
 /** How long shutdown waits for connections to write what is queued for them. */
 const CLOSE_FLUSH_TIMEOUT_MS = 2_000;

@@ -8,7 +8,7 @@ import {
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
-import { RedisConnection } from '../../redis/redis.module';
+import { closeRedis, RedisConnection } from '../../redis/redis.module';
 import type { FinalActionStatus } from '../action.entity';
 import { ActionChunksRepository, NewChunk } from '../action-chunks.repository';
 import {
@@ -22,7 +22,6 @@ import { ActionsRepository } from '../actions.repository';
 import type { ActionHandler } from '../handlers/action-handler';
 import { ChunkBatchWriter } from './chunk-batch-writer';
 import { checkChunk, problemChunk } from './problem-chunk';
-import { closeRedis } from '../../redis/redis-connection';
 
 /** Chunks are written in batches of up to this many … */
 const MAX_BATCH = 250;

@@ -223,23 +223,10 @@ export class ResponseTooLargeError extends Error {
 
 /** The same answer with its body read (at most `limit` bytes) into memory. */
 async function withBoundedBody(response: UndiciResponse, limit: number): Promise<Response> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new ResponseTooLargeError(limit);
-    }
-    chunks.push(chunk);
-  }
+  const bytes = await readBounded(response.body as AsyncIterable<Uint8Array>, limit);
   const headers = new Headers();
   response.headers.forEach((value, name) => headers.append(name, value));
-  return new Response(Buffer.concat(chunks), {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  });
+  return new Response(bytes, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** Bodies of error answers are read whole; a provider's error is small, and this bounds a hostile one. */
@@ -273,7 +260,9 @@ async function sendPinnedRequest(hop: Hop, dispatcher: Agent): Promise<HopAnswer
         nodeBodies.set(response, answer.body);
         return response;
       }
-      const bytes = NULL_BODY_STATUSES.has(status) ? null : await readBounded(answer.body);
+      const bytes = NULL_BODY_STATUSES.has(status)
+        ? null
+        : await readBounded(answer.body, MAX_BUFFERED_BODY_BYTES);
       return new Response(bytes, { status, headers });
     },
   };
@@ -299,15 +288,16 @@ function responseHeaders(raw: Record<string, string | string[] | undefined>): He
 const firstHeader = (value: string | string[] | undefined): string | null =>
   (Array.isArray(value) ? value[0] : value) ?? null;
 
-async function readBounded(body: Readable): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
+/**
+ * A body read whole, at most `limit` bytes; past that the read stops (leaving
+ * the loop destroys a Node stream and cancels a web stream) and the call fails.
+ */
+async function readBounded(body: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BUFFERED_BODY_BYTES) {
-      body.destroy();
-      throw new TypeError(`fetch failed: the response body exceeds ${MAX_BUFFERED_BODY_BYTES} bytes`);
-    }
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) throw new ResponseTooLargeError(limit);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

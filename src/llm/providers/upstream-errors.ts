@@ -31,8 +31,13 @@ const isSdkTimeout = (err: unknown): boolean =>
 
 /** The egress refusal behind an error, if any: the SDKs wrap fetch failures as connection errors. */
 export function egressRefusalOf(err: unknown): EgressRefusedError | null {
+  return causeOf(err, (e): e is EgressRefusedError => e instanceof EgressRefusedError);
+}
+
+/** The error itself or one of its causes (the clients wrap what fetch threw) that matches. */
+function causeOf<T extends Error>(err: unknown, matches: (e: Error) => e is T): T | null {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof EgressRefusedError) return e;
+    if (matches(e)) return e;
   }
   return null;
 }
@@ -49,18 +54,14 @@ export function isRetryableConnectionError(err: unknown): boolean {
 }
 
 /** The answer was larger than we read (a whole body, a stream, one event): the provider's fault, 502. */
-function tooLargeOf(err: unknown): Error | null {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (
+const tooLargeOf = (err: unknown): Error | null =>
+  causeOf(
+    err,
+    (e): e is Error =>
       e instanceof ResponseTooLargeError ||
       e instanceof StreamTooLargeError ||
-      e instanceof SseEventTooLargeError
-    ) {
-      return e;
-    }
-  }
-  return null;
-}
+      e instanceof SseEventTooLargeError,
+  );
 
 export interface UpstreamFailureContext {
   /** Our own idle watchdog fired. */
